@@ -65,7 +65,8 @@ export class Reader {
   /** A copy of the next n bytes: safe to keep after the input buffer is reused. */
   bytes(n: number, what = 'bytes'): Uint8Array {
     this.need(n, what);
-    const out = this.buf.slice(this.pos, this.pos + n);
+    // Buffer#slice returns a view: copy through Uint8Array's own slice so the value never pins the input.
+    const out = Uint8Array.prototype.slice.call(this.buf, this.pos, this.pos + n);
     this.pos += n;
     return out;
   }

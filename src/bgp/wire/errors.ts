@@ -35,6 +35,7 @@ export const enum HeaderSub {
 }
 
 export const enum OpenSub {
+  UNSPECIFIC = 0,
   UNSUPPORTED_VERSION = 1,
   BAD_PEER_AS = 2,
   BAD_BGP_IDENTIFIER = 3,

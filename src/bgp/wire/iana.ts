@@ -64,6 +64,8 @@ export const enum CapCode {
   ROUTE_REFRESH = 2,
   EXTENDED_NEXT_HOP = 5,
   EXTENDED_MESSAGE = 6,
+  /** RFC 9234 BGP Role. */
+  ROLE = 9,
   GRACEFUL_RESTART = 64,
   FOUR_OCTET_AS = 65,
   ADD_PATH = 69,
