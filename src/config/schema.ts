@@ -1,0 +1,183 @@
+import type { RouteTarget } from '../bgp/wire/ext-community';
+import type { RouteDistinguisher } from '../bgp/wire/evpn/types';
+import type { Ip } from '../util/ip';
+import type { Level } from '../util/log';
+import type { Mac } from '../util/mac';
+
+/**
+ * The configuration file of `evpn-vtep run` and `evpn-vtep bgp`: YAML, keys
+ * in kebab-case, every key documented here (the README lists them from
+ * this file). Unknown keys are errors. Values below marked "default" may
+ * be omitted. Example:
+ *
+ *   router-id: 10.0.0.1
+ *   as: 65001
+ *   underlay: { address: 10.0.0.1, interface: eth1 }
+ *   neighbors:
+ *     - address: 10.0.0.254
+ *       remote-as: 65000
+ *   l2vnis:
+ *     - vni: 100
+ *       interface: tap100
+ */
+
+/**
+ * RDs and RTs use the BGP layer's types and spellings (evpn/rd.ts parseRd,
+ * ext-community.ts parseRouteTarget): "65001:100" (2-octet AS), "10.0.0.1:5"
+ * (IPv4), "4200000000:5" or "65001L:5" (4-octet AS).
+ */
+export type { RouteDistinguisher, RouteTarget };
+
+export type AddressFamily = 'l2vpn-evpn' | 'ipv4-unicast';
+export const ADDRESS_FAMILIES: readonly AddressFamily[] = ['l2vpn-evpn', 'ipv4-unicast'];
+
+export type LogLevel = Level;
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/**
+ * How "auto" RDs and RTs are derived:
+ * - `frr` (default), as FRR does: RD = router-id:N (type 1), N the VNI's
+ *   1-based position in `l2vnis`; RT = (AS mod 65536):VNI (type 0).
+ * - `rfc8365`: RD as above; RT per RFC 8365 §5.1.2.1: 2-octet AS, then
+ *   A=0 (auto), Type=1 (VXLAN), D-ID=0, and the 24-bit VNI.
+ */
+export type RdRtMode = 'frr' | 'rfc8365';
+export const RD_RT_MODES: readonly RdRtMode[] = ['frr', 'rfc8365'];
+
+export type MaxPrefixAction = 'warn' | 'teardown';
+
+/** Key `listen`: where the BGP speaker accepts connections. */
+export interface ListenConfig {
+  /** `address`: local address to bind. Default "0.0.0.0"; "::" takes both families. */
+  address: Ip;
+  /** `port`: TCP port. Default 179; 0 binds any free port (tests). */
+  port: number;
+}
+
+/** Key `underlay`: the VXLAN side. Required by `evpn-vtep run`. */
+export interface UnderlayConfig {
+  /** `address` (required): the VTEP's own IPv4 or IPv6 address, sent as BGP next hop and as the outer source address. */
+  address: Ip;
+  /** `interface`: Linux interface carrying the underlay traffic. Default: chosen by the kernel route. */
+  interface?: string;
+  /** `udp-port`: VXLAN UDP port. Default 4789 (IANA, RFC 7348 §5). */
+  udpPort: number;
+}
+
+/** One entry of `neighbors`: a BGP peer. */
+export interface NeighborConfig {
+  /** `address` (required): the peer's IPv4 or IPv6 address (canonical form). */
+  address: Ip;
+  /** `remote-as` (required): the peer's AS, 1..4294967295 (asplain, or asdot "1.10" in quotes). Equal to `as` means iBGP. */
+  remoteAs: number;
+  /** `local-address`: source address for our connection; same family as `address`. */
+  localAddress?: Ip;
+  /** `passive`: never connect, only accept (PassiveTcpEstablishment, RFC 4271 §8.1.1). Default false. */
+  passive: boolean;
+  /**
+   * `hold-time`: proposed HoldTime in seconds, 0 (no keepalives) or 3..65535.
+   * Default 180 with `keepalive` 60: FRR's defaults, not RFC 4271's suggested 90/30.
+   */
+  holdTime: number;
+  /** `keepalive`: seconds between KEEPALIVEs, at most hold-time/3. Default 60, or hold-time/3 when only hold-time is given. */
+  keepalive: number;
+  /** `route-reflector-client`: reflect routes to/from this iBGP peer (RFC 4456). Default false; only for iBGP. */
+  routeReflectorClient: boolean;
+  /** `password`: TCP MD5 signature key (RFC 2385), 1..80 characters. */
+  password?: string;
+  /** `ttl-security: {hops: N}`: GTSM (RFC 5082); accept only packets with TTL ≥ 256 - N. N is 1..254. */
+  ttlSecurityHops?: number;
+  /** `description`: free text shown by `show neighbors`. */
+  description?: string;
+  /** `address-families`: list of `l2vpn-evpn`, `ipv4-unicast`. Default [l2vpn-evpn]. */
+  addressFamilies: AddressFamily[];
+  /** `max-prefixes: {limit, action}`: act when the peer sends more than `limit` prefixes; action `warn` or `teardown` (default, Cease 1/RFC 4486). */
+  maxPrefixes?: { limit: number; action: MaxPrefixAction };
+}
+
+/** Key `route-reflector`: route reflector settings (RFC 4456). */
+export interface RouteReflectorConfig {
+  /** `cluster-id`: dotted quad or 32-bit number. Default: router-id. */
+  clusterId: Ip;
+}
+
+/** One entry of `l2vnis`: a layer-2 VXLAN segment (one EVPN instance, RFC 8365 §5.1.2 VLAN-based service). */
+export interface L2vniConfig {
+  /** `vni` (required): 1..16777215. */
+  vni: number;
+  /** `interface` (required): the local access interface bridged into this VNI (Linux name, ≤ 15 characters). */
+  interface: string;
+  /** `vlan`: 802.1Q tag on `interface` for this VNI, 1..4094. Default: untagged. */
+  vlan?: number;
+  /** `rd`: Route Distinguisher `ADMIN:N`, or "auto" (default; see rd-rt-mode). */
+  rd: RouteDistinguisher | 'auto';
+  /** `route-targets`: "auto" (default), or {import: [...], export: [...]}; a missing side stays auto. */
+  routeTargets: { import: RouteTarget[] | 'auto'; export: RouteTarget[] | 'auto' };
+  /** `arp-suppression`: answer ARP/ND from EVPN MAC/IP routes instead of flooding (RFC 9161). Default true. */
+  arpSuppression: boolean;
+  /** `mac-aging-seconds`: forget a silent local MAC after this long; 0 never ages. Default 300. */
+  macAgingSeconds: number;
+  /** `max-macs`: most MACs learned on this VNI (locally and remotely). Default: no limit. */
+  maxMacs?: number;
+  /** `gateway: {ip, mac}`: distributed anycast gateway for this VNI (RFC 9135). */
+  gateway?: { ip: Ip; mac: Mac };
+}
+
+/** Key `migration`: VM mobility (RFC 7432 §15). */
+export interface MigrationConfig {
+  /** `probe-timeout-ms`: how long to wait for an ARP/ND reply when probing a moved host. Default 3000. */
+  probeTimeoutMs: number;
+  /** `dad: {max-moves, window-seconds}`: duplicate address detection; a MAC moving more than max-moves (default 5) times in window-seconds (default 180) is frozen (RFC 7432 §15.1). */
+  dad: { maxMoves: number; windowSeconds: number };
+}
+
+/** Key `log`. */
+export interface LogConfig {
+  /** `level`: debug, info (default), warn, error. */
+  level: LogLevel;
+}
+
+/** What `evpn-vtep bgp` needs. */
+export interface BgpConfig {
+  /** `router-id` (required): BGP Identifier, an IPv4 address (RFC 4271 §4.2). */
+  routerId: Ip;
+  /** `as` (required): local AS, 1..4294967295. */
+  as: number;
+  listen: ListenConfig;
+  /** `underlay`: optional for `bgp`, required for `run`. */
+  underlay?: UnderlayConfig;
+  /** `neighbors`: default none; addresses must be unique. */
+  neighbors: NeighborConfig[];
+  routeReflector?: RouteReflectorConfig;
+  /** `l2vnis`: default none; VNIs must be unique, as must interface+vlan pairs. */
+  l2vnis: L2vniConfig[];
+  /** `rd-rt-mode`: `frr` (default) or `rfc8365`. */
+  rdRtMode: RdRtMode;
+  migration: MigrationConfig;
+  /** `control-socket`: Unix socket of the control API used by the CLI. Default /run/evpn-vtep.sock. */
+  controlSocket: string;
+  log: LogConfig;
+}
+
+/** What `evpn-vtep run` needs: a BGP config with an underlay. */
+export interface VtepConfig extends BgpConfig {
+  underlay: UnderlayConfig;
+}
+
+export const DEFAULTS = {
+  listenAddress: '0.0.0.0',
+  bgpPort: 179,
+  vxlanPort: 4789,
+  holdTime: 180,
+  keepalive: 60,
+  addressFamilies: ['l2vpn-evpn'] as AddressFamily[],
+  maxPrefixAction: 'teardown' as MaxPrefixAction,
+  arpSuppression: true,
+  macAgingSeconds: 300,
+  rdRtMode: 'frr' as RdRtMode,
+  probeTimeoutMs: 3000,
+  dadMaxMoves: 5,
+  dadWindowSeconds: 180,
+  controlSocket: '/run/evpn-vtep.sock',
+  logLevel: 'info' as LogLevel,
+} as const;
