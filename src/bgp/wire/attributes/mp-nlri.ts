@@ -1,0 +1,114 @@
+import { DecodeError } from '../../../util/errors';
+import type { Reader } from '../../../util/reader';
+import { decodeEvpnNlri, encodeEvpnNlri, encodingLengthEvpnNlri } from '../evpn/nlri';
+import type { EvpnNlri } from '../evpn/types';
+import { Afi, Safi } from '../iana';
+import * as prefix from '../prefix';
+
+/*
+ * The NLRI list inside MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760 §3, §4): a
+ * concatenation of NLRI whose format the AFI/SAFI decides.
+ *
+ *   25/70 (L2VPN EVPN)     EVPN routes, RFC 7432 §7 (codec in ../evpn/nlri.ts)
+ *   1/1, 1/2, 2/1, 2/2     IPv4/IPv6 unicast/multicast prefixes (../prefix.ts)
+ *   anything else          kept as raw octets, never interpreted
+ *
+ * A syntax error in a list makes the whole attribute unusable (RFC 7606
+ * §5.3); decoding throws DecodeError and the attribute list turns that into
+ * an AFI/SAFI-disable or session-reset fault.
+ */
+
+export type MpNlri =
+  | { kind: 'evpn'; routes: EvpnNlri[] }
+  | { kind: 'prefix'; prefixes: prefix.Prefix[] }
+  | { kind: 'raw'; raw: Uint8Array };
+
+export type MpNlriKind = MpNlri['kind'];
+
+export function nlriKind(afi: number, safi: number): MpNlriKind {
+  if (afi === Afi.L2VPN && safi === Safi.EVPN) return 'evpn';
+  if ((afi === Afi.IPV4 || afi === Afi.IPV6) && (safi === Safi.UNICAST || safi === Safi.MULTICAST)) return 'prefix';
+  return 'raw';
+}
+
+export function isEmptyNlri(n: MpNlri): boolean {
+  switch (n.kind) {
+    case 'evpn':
+      return n.routes.length === 0;
+    case 'prefix':
+      return n.prefixes.length === 0;
+    case 'raw':
+      return n.raw.length === 0;
+  }
+}
+
+/** An empty list of the right kind for a family. */
+export function emptyNlri(afi: number, safi: number): MpNlri {
+  switch (nlriKind(afi, safi)) {
+    case 'evpn':
+      return { kind: 'evpn', routes: [] };
+    case 'prefix':
+      return { kind: 'prefix', prefixes: [] };
+    case 'raw':
+      return { kind: 'raw', raw: new Uint8Array(0) };
+  }
+}
+
+function checkKind(n: MpNlri, afi: number, safi: number): void {
+  const want = nlriKind(afi, safi);
+  if (n.kind !== want) throw new RangeError(`AFI/SAFI ${afi}/${safi} carries ${want} NLRI, got ${n.kind}`);
+}
+
+export function encodingLength(n: MpNlri, afi: number, safi: number, addPath: boolean): number {
+  checkKind(n, afi, safi);
+  switch (n.kind) {
+    case 'evpn': {
+      let len = 0;
+      for (const x of n.routes) len += encodingLengthEvpnNlri(x, addPath);
+      return len;
+    }
+    case 'prefix':
+      return prefix.listEncodingLength(n.prefixes, addPath);
+    case 'raw':
+      return n.raw.length;
+  }
+}
+
+export function encode(n: MpNlri, buf: Uint8Array, off: number, afi: number, safi: number, addPath: boolean): number {
+  checkKind(n, afi, safi);
+  switch (n.kind) {
+    case 'evpn':
+      for (const x of n.routes) off = encodeEvpnNlri(x, buf, off, addPath);
+      return off;
+    case 'prefix': {
+      const family = afi === Afi.IPV4 ? 4 : 6;
+      for (const p of n.prefixes) {
+        if (p.prefix.includes(':') !== (family === 6)) throw new RangeError(`prefix ${p.prefix} does not belong to AFI ${afi}`);
+        off = prefix.encode(p, buf, off, addPath);
+      }
+      return off;
+    }
+    case 'raw':
+      buf.set(n.raw, off);
+      return off + n.raw.length;
+  }
+}
+
+/** Decodes the NLRI list that fills `r`. Throws DecodeError on a syntax error. */
+export function decode(r: Reader, afi: number, safi: number, addPath: boolean): MpNlri {
+  switch (nlriKind(afi, safi)) {
+    case 'evpn': {
+      const routes: EvpnNlri[] = [];
+      while (!r.atEnd) {
+        const before = r.pos;
+        routes.push(decodeEvpnNlri(r, addPath));
+        if (r.pos <= before) throw new DecodeError('EVPN NLRI decoder made no progress', before);
+      }
+      return { kind: 'evpn', routes };
+    }
+    case 'prefix':
+      return { kind: 'prefix', prefixes: prefix.decodeList(r, afi === Afi.IPV4 ? 4 : 6, addPath) };
+    case 'raw':
+      return { kind: 'raw', raw: r.rest() };
+  }
+}
