@@ -3,9 +3,7 @@
  * one preallocated output buffer, outer headers precomputed per tunnel, only
  * lengths/ID/checksums patched per frame. Run: npx tsx bench/codec/vxlan.bench.ts
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import Benchmark from 'benchmark';
+import { measure, table, writeResults, type Row } from '../lib';
 import { DecapStatus, VxlanDecapsulator, VxlanEncapsulator } from '../../src/packet/vxlan-encap';
 import * as ethernet from '../../src/packet/ethernet';
 import * as ipv4 from '../../src/packet/ipv4';
@@ -13,13 +11,6 @@ import * as udp from '../../src/packet/udp';
 import * as vxlan from '../../src/packet/vxlan';
 import { Reader } from '../../src/util/reader';
 
-export interface Row {
-  suite: string;
-  name: string;
-  opsPerSec: number;
-  rme: number;
-  samples: number;
-}
 
 const SUITE = 'vxlan-ts';
 const INNER_LEN = 64;
@@ -41,7 +32,7 @@ function innerFrame(): Uint8Array {
   return f;
 }
 
-function runSuite(): Promise<Row[]> {
+function runSuite(): Row[] {
   const inner = innerFrame();
   const tunnel = { srcMac: '02:aa:ff:00:00:01', dstMac: '02:bb:ff:00:00:02', vni: 100 };
   const enc4 = new VxlanEncapsulator({ ...tunnel, src: '10.98.0.1', dst: '10.98.0.2' });
@@ -59,65 +50,40 @@ function runSuite(): Promise<Row[]> {
   if (decV.decap(wire6, 0, wire6.length) !== DecapStatus.OK || decV.vni !== 100) throw new Error('bench self-check (v6) failed');
   let sink = 0;
 
-  const suite = new Benchmark.Suite(SUITE);
-  suite
-    .add('encap IPv4 (udp csum 0, flow-hash sport)', () => {
-      sink ^= enc4.encap(inner, 0, INNER_LEN, out, 0);
-    })
-    .add('encap IPv4 (udp csum 0, fixed sport, in place)', () => {
-      sink ^= enc4.encapInPlace(out, 0, INNER_LEN, 50000);
-    })
-    .add('encap IPv4 (udp csum computed)', () => {
-      sink ^= enc4c.encap(inner, 0, INNER_LEN, out, 0);
-    })
-    .add('encap IPv6 (udp csum computed)', () => {
-      sink ^= enc6.encap(inner, 0, INNER_LEN, out6, 0);
-    })
-    .add('decap IPv4', () => {
-      sink ^= dec.decap(wire4, 0, wire4.length) + dec.vni;
-    })
-    .add('decap IPv6 (verify udp csum)', () => {
-      sink ^= decV.decap(wire6, 0, wire6.length) + decV.vni;
-    })
-    .add('codec decode (allocating, for comparison)', () => {
-      const e = ethernet.decode(new Reader(wire4));
-      const ip = ipv4.decode(new Reader(e.payload));
-      const u = udp.decode(new Reader(ip.payload));
-      sink ^= vxlan.decode(new Reader(u.payload)).vni;
-    });
-
-  return new Promise((resolve) => {
-    const rows: Row[] = [];
-    suite.on('cycle', (ev: Benchmark.Event) => {
-      const b = ev.target;
-      rows.push({ suite: SUITE, name: String(b.name), opsPerSec: b.hz ?? 0, rme: b.stats?.rme ?? 0, samples: b.stats?.sample.length ?? 0 });
-    });
-    suite.on('complete', () => {
-      if (sink === 0.5) console.log('unreachable');
-      resolve(rows);
-    });
-    suite.run({ async: false });
-  });
+  const rows = measure(SUITE, [
+    { name: 'encap IPv4 (udp csum 0, flow-hash sport)', fn: () => void (sink ^= enc4.encap(inner, 0, INNER_LEN, out, 0)) },
+    { name: 'encap IPv4 (udp csum 0, fixed sport, in place)', fn: () => void (sink ^= enc4.encapInPlace(out, 0, INNER_LEN, 50000)) },
+    { name: 'encap IPv4 (udp csum computed)', fn: () => void (sink ^= enc4c.encap(inner, 0, INNER_LEN, out, 0)) },
+    { name: 'encap IPv6 (udp csum computed)', fn: () => void (sink ^= enc6.encap(inner, 0, INNER_LEN, out6, 0)) },
+    { name: 'decap IPv4', fn: () => void (sink ^= dec.decap(wire4, 0, wire4.length) + dec.vni) },
+    { name: 'decap IPv6 (verify udp csum)', fn: () => void (sink ^= decV.decap(wire6, 0, wire6.length) + decV.vni) },
+    {
+      name: 'codec decode (allocating, for comparison)',
+      fn: () => {
+        const e = ethernet.decode(new Reader(wire4));
+        const ip = ipv4.decode(new Reader(e.payload));
+        const u = udp.decode(new Reader(ip.payload));
+        sink ^= vxlan.decode(new Reader(u.payload)).vni;
+      },
+    },
+  ]);
+  if (sink === 0.5) console.log('unreachable');
+  return rows;
 }
 
-/** Runs the suite, prints a table, writes bench/results/vxlan-ts.json and returns the rows. */
+/** Runs the suite, writes bench/results/vxlan-ts.json and returns the rows. */
 export async function runVxlanBench(): Promise<Row[]> {
-  const rows = await runSuite();
-  console.table(
-    rows.map((r) => ({ name: r.name, 'frames/s': Math.round(r.opsPerSec).toLocaleString('en-US'), '±%': r.rme.toFixed(2), samples: r.samples })),
-  );
-  const dir = path.resolve(__dirname, '..', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, 'vxlan-ts.json'),
-    JSON.stringify({ node: process.version, innerFrameLength: INNER_LEN, date: new Date().toISOString(), rows }, null, 2) + '\n',
-  );
+  const rows = runSuite();
+  writeResults('vxlan-ts.json', rows);
   return rows;
 }
 
 if (require.main === module) {
-  runVxlanBench().catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+  runVxlanBench().then(
+    (rows) => console.log(table(rows)),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }
