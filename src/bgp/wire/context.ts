@@ -7,7 +7,12 @@ export interface BgpCtx {
   fourOctetAs: boolean;
   /** Both sides agreed on extended messages: the length limit is 65535. */
   extendedMessage: boolean;
-  /** "afi/safi" keys for which we receive ADD-PATH path identifiers (RFC 7911). */
+  /**
+   * "afi/safi" keys whose NLRI carry ADD-PATH path identifiers (RFC 7911) in
+   * the direction being coded: for decoding what the peer sent, the families
+   * we receive paths for; for encoding what we send, pass the negotiated
+   * addPathTx set here instead.
+   */
   addPathRx: ReadonlySet<string>;
 }
 
