@@ -1,19 +1,388 @@
-// Entry point of the evpn-vtep native addon. The data path lives beside it;
-// this file only registers what TypeScript may call.
+// Entry point of the evpn-vtep native addon: registers what TypeScript may
+// call (src/dataplane/native.ts is the only caller). Per-packet work lives in
+// pipeline.cc; this file converts between JavaScript values and its inputs.
+#include <arpa/inet.h>
 #include <napi.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench.h"
+#include "counters.h"
+#include "events.h"
+#include "ops.h"
+#include "pipeline.h"
 
 namespace {
 
-// The addon's ABI version: TypeScript checks it before using anything else,
-// so a stale build fails loudly instead of misreading a table layout.
-constexpr uint32_t kAbiVersion = 1;
+using evpn::IpAddr;
+using evpn::Pipeline;
+using evpn::PipelineConfig;
 
-Napi::Value AbiVersion(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), kAbiVersion);
+// The addon's ABI version: TypeScript checks it before using anything else,
+// so a stale build fails loudly instead of misreading a record layout.
+constexpr uint32_t kAbiVersion = 2;
+// Frames per pipeline vector in the test hook (one TPACKET_V3 block's worth).
+constexpr size_t kVector = 256;
+
+bool parseMac(const std::string& s, uint64_t* out) {
+  unsigned b[6];
+  char tail;
+  if (s.size() != 17 || std::sscanf(s.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
+                                    &b[5], &tail) != 6)
+    return false;
+  uint64_t m = 0;
+  for (unsigned v : b) m = (m << 8) | v;
+  *out = m;
+  return true;
+}
+
+bool parseIp(const std::string& s, IpAddr* out) {
+  uint8_t buf[16] = {};
+  if (inet_pton(AF_INET, s.c_str(), buf) == 1) {
+    *out = IpAddr::v4(buf);
+    return true;
+  }
+  if (inet_pton(AF_INET6, s.c_str(), buf) == 1) {
+    *out = IpAddr::v6(buf);
+    return true;
+  }
+  return false;
+}
+
+bool fail(Napi::Env env, const std::string& msg) {
+  Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
+  return false;
+}
+
+// Optional numeric field: absent keeps the default; present must be an
+// integer in [min, max].
+bool readU32(Napi::Object o, const char* key, uint32_t* out, uint32_t min, uint32_t max) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined()) return true;
+  if (!v.IsNumber()) return fail(o.Env(), std::string(key) + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (d != double(uint64_t(d)) || d < min || d > max)
+    return fail(o.Env(), std::string(key) + " must be an integer in [" + std::to_string(min) + ", " +
+                             std::to_string(max) + "]");
+  *out = uint32_t(d);
+  return true;
+}
+
+bool readBool(Napi::Object o, const char* key, bool* out) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined()) return true;
+  if (!v.IsBoolean()) return fail(o.Env(), std::string(key) + " must be a boolean");
+  *out = v.As<Napi::Boolean>().Value();
+  return true;
+}
+
+bool readMac(Napi::Object o, const char* key, uint64_t* out, bool required) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() && !required) return true;
+  if (!v.IsString() || !parseMac(v.As<Napi::String>().Utf8Value(), out))
+    return fail(o.Env(), std::string(key) + " must be a MAC address (aa:bb:cc:dd:ee:ff)");
+  return true;
+}
+
+bool readConfig(Napi::Object o, PipelineConfig* c) {
+  if (!readU32(o, "maxPorts", &c->maxPorts, 1, 4096) || !readU32(o, "maxVnis", &c->maxVnis, 1, 65534) ||
+      !readU32(o, "maxVteps", &c->maxVteps, 1, 1u << 20) || !readU32(o, "maxMacs", &c->maxMacs, 16, 1u << 26) ||
+      !readU32(o, "maxArp", &c->maxArp, 16, 1u << 26) || !readU32(o, "maxFloodPerVni", &c->maxFloodPerVni, 1, 1u << 16) ||
+      !readU32(o, "eventRing", &c->eventRing, 16, 1u << 24) || !readU32(o, "txSlots", &c->txSlots, 16, 1u << 20) ||
+      !readU32(o, "maxFrameLen", &c->maxFrameLen, 64, 65535 - evpn::kMaxOuter) ||
+      !readBool(o, "verifyUdpChecksum", &c->verifyUdpChecksum) ||
+      !readBool(o, "ipv6ZeroChecksumRx", &c->ipv6ZeroChecksumRx) || !readMac(o, "probeMac", &c->probeMac, false))
+    return false;
+  Napi::Value uv = o.Get("underlay");
+  if (!uv.IsObject()) return fail(o.Env(), "underlay must be an object");
+  Napi::Object u = uv.As<Napi::Object>();
+  Napi::Value ip = u.Get("localIp");
+  if (!ip.IsString() || !parseIp(ip.As<Napi::String>().Utf8Value(), &c->underlay.localIp))
+    return fail(o.Env(), "underlay.localIp must be an IPv4 or IPv6 address");
+  uint32_t port = c->underlay.udpPort, ttl = c->underlay.ttl, tos = c->underlay.tos;
+  if (!readMac(u, "localMac", &c->underlay.localMac, true) || !readMac(u, "nextHopMac", &c->underlay.nextHopMac, true) ||
+      !readU32(u, "udpPort", &port, 1, 65535) || !readU32(u, "ttl", &ttl, 1, 255) || !readU32(u, "tos", &tos, 0, 255))
+    return false;
+  c->underlay.udpPort = uint16_t(port);
+  c->underlay.ttl = uint8_t(ttl);
+  c->underlay.tos = uint8_t(tos);
+  return true;
+}
+
+uint32_t monotonicSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint32_t(ts.tv_sec);
+}
+
+class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Pipeline",
+                       {
+                           InstanceMethod<&PipelineWrap::ApplyOps>("applyOps"),
+                           InstanceMethod<&PipelineWrap::Run>("run"),
+                           InstanceMethod<&PipelineWrap::BenchProcess>("benchProcess"),
+                           InstanceMethod<&PipelineWrap::DrainEvents>("drainEvents"),
+                           InstanceMethod<&PipelineWrap::Counters>("counters"),
+                           InstanceMethod<&PipelineWrap::Age>("age"),
+                           InstanceMethod<&PipelineWrap::FdbSize>("fdbSize"),
+                       });
+  }
+
+  explicit PipelineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PipelineWrap>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) {
+      fail(env, "Pipeline(config): config object required");
+      return;
+    }
+    PipelineConfig cfg;
+    if (!readConfig(info[0].As<Napi::Object>(), &cfg)) return;
+    p_.reset(new Pipeline(cfg));
+    tx_.reset(new evpn::TxBatch(cfg.txSlots, p_->slotSize()));
+    rx_.reset(new evpn::RxFrame[kVector]);
+  }
+
+ private:
+  bool ready(Napi::Env env) {
+    if (p_) return true;
+    return fail(env, "pipeline was not constructed");
+  }
+
+  // applyOps(records: Uint8Array) -> {applied, rejected, rejects: [index, status, ...]}
+  Napi::Value ApplyOps(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      fail(env, "applyOps(Uint8Array)");
+      return env.Undefined();
+    }
+    Napi::Uint8Array a = info[0].As<Napi::Uint8Array>();
+    evpn::OpsResult res;
+    p_->applyOps(a.Data(), a.ByteLength(), &res);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("applied", res.applied);
+    out.Set("rejected", res.rejected);
+    Napi::Uint32Array rejects = Napi::Uint32Array::New(env, size_t(res.reported) * 2);
+    for (uint32_t i = 0; i < res.reported; i++) {
+      rejects[i * 2] = res.rejects[i].index;
+      rejects[i * 2 + 1] = uint32_t(res.rejects[i].status);
+    }
+    out.Set("rejects", rejects);
+    return out;
+  }
+
+  // run(frames: {port: number (-1 = underlay), bytes: Uint8Array, srcIp?: string}[], now?: number)
+  //   -> {data: Buffer, desc: Uint32Array [kind, index, vni, l4Offset, offset, length] per output frame}
+  // The test and benchmark hook: pushes frames through the real pipeline in
+  // vectors of up to kVector, with no sockets.
+  Napi::Value Run(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsArray()) {
+      fail(env, "run(frames[], now?)");
+      return env.Undefined();
+    }
+    uint32_t now = monotonicSeconds();
+    if (info.Length() >= 2 && info[1].IsNumber()) now = info[1].As<Napi::Number>().Uint32Value();
+    Napi::Array frames = info[0].As<Napi::Array>();
+    uint32_t n = frames.Length();
+    outData_.clear();
+    outDesc_.clear();
+    for (uint32_t base = 0; base < n; base += kVector) {
+      size_t count = std::min<size_t>(kVector, n - base);
+      if (!readFrames(env, frames, base, count)) return env.Undefined();
+      tx_->clear();
+      p_->process(rx_.get(), count, *tx_, now);
+      for (uint32_t i = 0; i < tx_->count(); i++) {
+        const evpn::TxFrame& t = (*tx_)[i];
+        outDesc_.insert(outDesc_.end(), {uint32_t(t.kind), t.index, t.vni, t.l4Offset, uint32_t(outData_.size()), t.len});
+        outData_.insert(outData_.end(), t.data, t.data + t.len);
+      }
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("data", Napi::Buffer<uint8_t>::Copy(env, outData_.data(), outData_.size()));
+    Napi::Uint32Array desc = Napi::Uint32Array::New(env, outDesc_.size());
+    std::copy(outDesc_.begin(), outDesc_.end(), desc.Data());
+    out.Set("desc", desc);
+    return out;
+  }
+
+  // Fills rx_[0, count) from frames[base, base + count); false (with a JS
+  // exception pending) on a malformed entry. The frames keep pointing into
+  // the JavaScript typed arrays, which the caller's arguments keep alive.
+  bool readFrames(Napi::Env env, Napi::Array frames, uint32_t base, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+      Napi::Value fv = frames[uint32_t(base + i)];
+      if (!fv.IsObject()) return fail(env, "frame must be an object");
+      Napi::Object fo = fv.As<Napi::Object>();
+      Napi::Value bytes = fo.Get("bytes");
+      Napi::Value port = fo.Get("port");
+      if (!bytes.IsTypedArray() || bytes.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+          !port.IsNumber())
+        return fail(env, "frame needs port: number and bytes: Uint8Array");
+      Napi::Uint8Array b = bytes.As<Napi::Uint8Array>();
+      evpn::RxFrame& rx = rx_[i];
+      rx = evpn::RxFrame();
+      rx.data = b.Data();
+      rx.len = uint32_t(b.ByteLength());
+      int64_t p = port.As<Napi::Number>().Int64Value();
+      rx.port = p < 0 ? evpn::kUnderlayPort : uint32_t(p);
+      Napi::Value src = fo.Get("srcIp");
+      if (!src.IsUndefined()) {
+        if (!src.IsString() || !parseIp(src.As<Napi::String>().Utf8Value(), &rx.srcIp))
+          return fail(env, "srcIp must be an IP address");
+        rx.udpPayload = true;
+      }
+    }
+    return true;
+  }
+
+  // benchProcess(frames (at most 256), iterations) -> ns per frame
+  // Times the pipeline alone: the vector is converted once and processed
+  // `iterations` times in C++, so no N-API cost is included.
+  Napi::Value BenchProcess(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsNumber() ||
+        info[0].As<Napi::Array>().Length() > kVector || info[0].As<Napi::Array>().Length() == 0) {
+      fail(env, "benchProcess(frames (1..256), iterations)");
+      return env.Undefined();
+    }
+    Napi::Array frames = info[0].As<Napi::Array>();
+    size_t count = frames.Length();
+    if (!readFrames(env, frames, 0, count)) return env.Undefined();
+    uint32_t iterations = info[1].As<Napi::Number>().Uint32Value();
+    uint32_t now = monotonicSeconds();
+    timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (uint32_t i = 0; i < iterations; i++) {
+      tx_->clear();
+      p_->process(rx_.get(), count, *tx_, now);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ns = double(t1.tv_sec - t0.tv_sec) * 1e9 + double(t1.tv_nsec - t0.tv_nsec);
+    return Napi::Number::New(env, iterations ? ns / (double(iterations) * double(count)) : 0);
+  }
+
+  // drainEvents() -> Uint8Array of 40-octet event records (events.h)
+  Napi::Value DrainEvents(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    size_t pending = p_->pendingEvents();
+    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, pending * evpn::kEventRecord);
+    size_t got = p_->drainEvents(buf.Data(), pending);
+    return Napi::Buffer<uint8_t>::Copy(env, buf.Data(), got * evpn::kEventRecord);
+  }
+
+  // counters() -> {ports: Uint32Array, vnis: Uint32Array, values: Float64Array}
+  // values holds one block of kCounterCount per listed port, then the underlay
+  // and system blocks, then one per VNI, in the order of `ports` and `vnis`.
+  Napi::Value Counters(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    const PipelineConfig& cfg = p_->config();
+    std::vector<uint32_t> ports, vniIdx;
+    evpn::CounterTable& ct = p_->counters();
+    // Configured ports, and unconfigured ones that received frames (their drops).
+    for (uint32_t i = 0; i < cfg.maxPorts; i++)
+      if (p_->ports().used(i) || ct.port(i)[evpn::C_rx_packets]) ports.push_back(i);
+    for (uint32_t i = 0; i < cfg.maxVnis; i++)
+      if (p_->vnis().used(i)) vniIdx.push_back(i);
+    size_t blocks = ports.size() + 2 + vniIdx.size();
+    Napi::Float64Array values = Napi::Float64Array::New(env, blocks * evpn::kCounterCount);
+    double* d = values.Data();
+    auto copy = [&](const uint64_t* b) {
+      for (uint32_t c = 0; c < evpn::kCounterCount; c++) *d++ = double(b[c]);
+    };
+    for (uint32_t p : ports) copy(ct.port(p));
+    copy(ct.underlay());
+    copy(ct.system());
+    for (uint32_t v : vniIdx) copy(ct.vni(v));
+    Napi::Uint32Array portsOut = Napi::Uint32Array::New(env, ports.size());
+    std::copy(ports.begin(), ports.end(), portsOut.Data());
+    Napi::Uint32Array vnisOut = Napi::Uint32Array::New(env, vniIdx.size());
+    for (size_t i = 0; i < vniIdx.size(); i++) vnisOut[i] = p_->vnis().vniOf(vniIdx[i]);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("ports", portsOut);
+    out.Set("vnis", vnisOut);
+    out.Set("values", values);
+    return out;
+  }
+
+  // age(now, maxAge, budget?): one aging step over the FDB.
+  Napi::Value Age(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+      fail(env, "age(now, maxAge, budget?)");
+      return env.Undefined();
+    }
+    size_t budget = info.Length() >= 3 && info[2].IsNumber() ? size_t(info[2].As<Napi::Number>().Int64Value())
+                                                             : size_t(-1) >> 1;
+    p_->age(info[0].As<Napi::Number>().Uint32Value(), info[1].As<Napi::Number>().Uint32Value(), budget);
+    return env.Undefined();
+  }
+
+  Napi::Value FdbSize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    return Napi::Number::New(env, double(p_->fdb().size()));
+  }
+
+  std::unique_ptr<Pipeline> p_;
+  std::unique_ptr<evpn::TxBatch> tx_;
+  std::unique_ptr<evpn::RxFrame[]> rx_;
+  std::vector<uint8_t> outData_;
+  std::vector<uint32_t> outDesc_;
+};
+
+Napi::Value AbiVersion(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), kAbiVersion); }
+
+Napi::Value CounterNames(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array a = Napi::Array::New(env, evpn::kCounterCount);
+  for (uint32_t i = 0; i < evpn::kCounterCount; i++) a[i] = Napi::String::New(env, evpn::kCounterNames[i]);
+  return a;
+}
+
+Napi::Value OpLengths(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array a = Napi::Array::New(env, evpn::kOpTypeMax + 1);
+  for (uint32_t i = 0; i <= evpn::kOpTypeMax; i++) a[i] = Napi::Number::New(env, evpn::kOpLength[i]);
+  return a;
+}
+
+// benchFdbLookups(entries, lookups) -> {nsPerLookup, nsPerInsert, hits}
+// Times MAC lookups in C++ so the number is the table's, not N-API's.
+Napi::Value BenchFdbLookups(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+    fail(env, "benchFdbLookups(entries, lookups)");
+    return env.Undefined();
+  }
+  evpn::FdbBenchResult r = evpn::benchFdbLookups(info[0].As<Napi::Number>().Uint32Value(),
+                                                 info[1].As<Napi::Number>().Uint32Value());
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("nsPerLookup", r.nsPerLookup);
+  out.Set("nsPerInsert", r.nsPerInsert);
+  out.Set("hits", double(r.hits));
+  return out;
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Function::New(env, AbiVersion));
+  exports.Set("counterNames", Napi::Function::New(env, CounterNames));
+  exports.Set("opLengths", Napi::Function::New(env, OpLengths));
+  exports.Set("eventRecordSize", Napi::Number::New(env, evpn::kEventRecord));
+  exports.Set("benchFdbLookups", Napi::Function::New(env, BenchFdbLookups));
+  exports.Set("Pipeline", PipelineWrap::Define(env));
   return exports;
 }
 

@@ -1,0 +1,185 @@
+// Applies ops.h records to the pipeline's tables. Runs on the packet thread
+// between vectors, so lookups never see a half-applied record.
+#include "net.h"
+#include "ops.h"
+#include "pipeline.h"
+
+namespace evpn {
+
+namespace {
+
+bool readIp(const uint8_t* familyAt, const uint8_t* bytes, IpAddr* out) {
+  if (*familyAt == 4) {
+    *out = IpAddr::v4(bytes);  // the unused 12 octets are normalised to zero
+    return true;
+  }
+  if (*familyAt == 6) {
+    *out = IpAddr::v6(bytes);
+    return true;
+  }
+  return false;
+}
+
+bool unicastMac(uint64_t mac) { return mac != 0 && !macIsGroup(mac); }
+
+}  // namespace
+
+void Pipeline::applyOps(const uint8_t* buf, size_t len, OpsResult* result) {
+  *result = OpsResult();
+  auto reject = [&](uint32_t index, OpStatus s) {
+    result->rejected++;
+    if (result->reported < OpsResult::kMaxReported) result->rejects[result->reported++] = {index, s};
+  };
+  size_t off = 0;
+  for (uint32_t index = 0; off < len; index++) {
+    const uint8_t* r = buf + off;
+    size_t rlen = len - off >= kOpHeader ? r[1] : 0;
+    if (rlen < kOpHeader || rlen > len - off) {
+      reject(index, OpStatus::kTruncated);
+      return;
+    }
+    uint8_t type = r[0];
+    OpStatus s;
+    if (type == 0 || type > kOpTypeMax)
+      s = OpStatus::kUnknownType;
+    else if (rlen != kOpLength[type])
+      s = OpStatus::kBadLength;
+    else
+      s = applyOne(r, OpType(type));
+    if (s == OpStatus::kOk)
+      result->applied++;
+    else
+      reject(index, s);
+    off += rlen;
+  }
+}
+
+OpStatus Pipeline::applyOne(const uint8_t* r, OpType type) {
+  switch (type) {
+    case OpType::kRemoteVtepAdd: {
+      IpAddr ip;
+      if (!readIp(r + 8, r + 16, &ip)) return OpStatus::kBadFamily;
+      switch (vteps_.add(load32(r + 4), ip, loadMac(r + 10))) {
+        case VtepTable::AddResult::kOk: return OpStatus::kOk;
+        case VtepTable::AddResult::kBadIndex: return OpStatus::kBadIndex;
+        case VtepTable::AddResult::kBadFamily: return OpStatus::kBadFamily;
+        case VtepTable::AddResult::kIpInUse: return OpStatus::kConflict;
+        case VtepTable::AddResult::kFull: return OpStatus::kTableFull;
+      }
+      return OpStatus::kBadValue;
+    }
+    case OpType::kRemoteVtepDel: {
+      uint32_t idx = load32(r + 4);
+      if (idx >= vteps_.max()) return OpStatus::kBadIndex;
+      // Deleting the VTEP withdraws everything reached through it: MACs that
+      // still pointed at it would otherwise blackhole until their own withdraw.
+      if (vteps_.del(idx)) {
+        fdb_.flushVtep(idx);
+        vnis_.floodDelEverywhere(idx);
+      }
+      return OpStatus::kOk;
+    }
+    case OpType::kRemoteMacAdd: {
+      int64_t vi = vnis_.find(load32(r + 4));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      uint32_t vtep = load32(r + 8);
+      if (vtep >= vteps_.max()) return OpStatus::kBadIndex;
+      if (!vteps_.get(vtep)) return OpStatus::kUnknownVtep;
+      uint64_t mac = loadMac(r + 16);
+      if (!unicastMac(mac)) return OpStatus::kBadValue;
+      bool inserted;
+      FdbEntry* e = fdb_.insert(uint32_t(vi), mac, &inserted);
+      if (!e) return OpStatus::kTableFull;
+      // A locally configured MAC wins over any advertisement (RFC 7432 §15.2).
+      if (!inserted && !e->remote() && e->isStatic()) return OpStatus::kConflict;
+      e->target = vtep;
+      e->seq = load32(r + 12);
+      e->flags = uint8_t(kFdbRemote | (r[22] & kFdbStatic));
+      return OpStatus::kOk;
+    }
+    case OpType::kRemoteMacDel:
+    case OpType::kLocalMacDel: {
+      int64_t vi = vnis_.find(load32(r + 4));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      uint64_t mac = loadMac(r + 8);
+      FdbEntry* e = fdb_.find(uint32_t(vi), mac);
+      bool wantRemote = type == OpType::kRemoteMacDel;
+      if (e && e->remote() == wantRemote) fdb_.erase(uint32_t(vi), mac);
+      return OpStatus::kOk;
+    }
+    case OpType::kLocalMacStatic: {
+      int64_t vi = vnis_.find(load32(r + 4));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      uint32_t port = load32(r + 8);
+      uint16_t vid;
+      if (port >= ports_.maxPorts() || !ports_.member(port, uint32_t(vi), &vid)) return OpStatus::kBadIndex;
+      uint64_t mac = loadMac(r + 12);
+      if (!unicastMac(mac)) return OpStatus::kBadValue;
+      bool inserted;
+      FdbEntry* e = fdb_.insert(uint32_t(vi), mac, &inserted);
+      if (!e) return OpStatus::kTableFull;
+      e->target = port;
+      e->seq = 0;
+      e->flags = kFdbStatic;
+      e->lastSeen = now_;
+      return OpStatus::kOk;
+    }
+    case OpType::kArpAdd: {
+      int64_t vi = vnis_.find(load32(r + 4));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      IpAddr ip;
+      if (!readIp(r + 8, r + 16, &ip)) return OpStatus::kBadFamily;
+      uint64_t mac = loadMac(r + 10);
+      if (!unicastMac(mac)) return OpStatus::kBadValue;
+      bool inserted;
+      ArpEntry* e = arp_.insert(uint32_t(vi), ip, &inserted);
+      if (!e) return OpStatus::kTableFull;
+      e->mac = mac;
+      e->flags = r[9];
+      return OpStatus::kOk;
+    }
+    case OpType::kArpDel: {
+      int64_t vi = vnis_.find(load32(r + 4));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      IpAddr ip;
+      if (!readIp(r + 8, r + 12, &ip)) return OpStatus::kBadFamily;
+      arp_.erase(uint32_t(vi), ip);
+      return OpStatus::kOk;
+    }
+    case OpType::kFloodAdd:
+    case OpType::kFloodDel: {
+      int64_t vi = vnis_.find(load32(r + 4));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      uint32_t vtep = load32(r + 8);
+      if (vtep >= vteps_.max()) return OpStatus::kBadIndex;
+      if (type == OpType::kFloodDel) {
+        vnis_.floodDel(uint32_t(vi), vtep);
+        return OpStatus::kOk;
+      }
+      if (!vteps_.get(vtep)) return OpStatus::kUnknownVtep;
+      return vnis_.floodAdd(uint32_t(vi), vtep) == VniTable::FloodResult::kOk ? OpStatus::kOk : OpStatus::kTableFull;
+    }
+    case OpType::kPortAdd: {
+      uint32_t port = load32(r + 4);
+      int64_t vi = vnis_.find(load32(r + 8));
+      if (port >= ports_.maxPorts()) return OpStatus::kBadIndex;
+      if (vi < 0) return OpStatus::kUnknownVni;
+      switch (ports_.add(port, load16(r + 12), uint32_t(vi))) {
+        case AccessPorts::AddResult::kOk: break;
+        case AccessPorts::AddResult::kBadIndex: return OpStatus::kBadIndex;
+        case AccessPorts::AddResult::kBadVid: return OpStatus::kBadValue;
+        case AccessPorts::AddResult::kVidInUse:
+        case AccessPorts::AddResult::kVniInUse: return OpStatus::kConflict;
+      }
+      return vnis_.addPort(uint32_t(vi), port) ? OpStatus::kOk : OpStatus::kTableFull;
+    }
+    case OpType::kVniAdd: {
+      uint32_t vni = load32(r + 4);
+      if (vni > 0xffffff) return OpStatus::kBadValue;
+      return vnis_.add(vni) >= 0 ? OpStatus::kOk : OpStatus::kTableFull;
+    }
+  }
+  return OpStatus::kUnknownType;
+}
+
+}  // namespace evpn

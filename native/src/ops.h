@@ -1,0 +1,87 @@
+// Control-plane operations: packed records handed to applyOps() in one
+// buffer per tick (mirrored by the encoder in src/dataplane/ops.ts).
+//
+// Every record starts with a 4-octet header; all integers are big-endian:
+//
+//   0      1      2             4
+//   +------+------+-------------+----------------------- ... ---+
+//   | type |length|  reserved   |  body (length - 4 octets)       |
+//   +------+------+-------------+----------------------- ... ---+
+//
+// `length` covers the whole record, header included, and must equal the
+// size listed below for the type. IPs are 16 octets with IPv4 in the first
+// four; `family` is 4 or 6. VNIs are 24-bit values in a 32-bit field.
+//
+//  type  name            len  body (offset from record start)
+//   1    RemoteVtepAdd    32  4 vtepIdx u32 | 8 family u8 | 9 rsvd | 10 nextHopMac[6] (0 = default) | 16 ip[16]
+//   2    RemoteVtepDel     8  4 vtepIdx u32        (also flushes its MACs and flood-list entries)
+//   3    RemoteMacAdd     24  4 vni | 8 vtepIdx | 12 seq u32 | 16 mac[6] | 22 flags u8 | 23 rsvd
+//   4    RemoteMacDel     16  4 vni | 8 mac[6] | 14 rsvd[2]   (only removes a remote entry)
+//   5    LocalMacStatic   20  4 vni | 8 port u32 | 12 mac[6] | 18 rsvd[2]
+//   6    LocalMacDel      16  4 vni | 8 mac[6] | 14 rsvd[2]   (only removes a local entry)
+//   7    ArpAdd           32  4 vni | 8 family | 9 flags u8 | 10 mac[6] | 16 ip[16]
+//   8    ArpDel           28  4 vni | 8 family | 9 rsvd[3] | 12 ip[16]
+//   9    FloodAdd         12  4 vni | 8 vtepIdx
+//  10    FloodDel         12  4 vni | 8 vtepIdx
+//  11    PortAdd          16  4 port u32 | 8 vni | 12 vid u16 (0 = untagged) | 14 rsvd[2]
+//  12    VniAdd            8  4 vni
+//
+// RemoteMacAdd flags: bit 1 = static/sticky (RFC 7432 §15.2). ArpAdd flags:
+// bit 0 = router (ND R flag), bit 1 = override (ND O flag), bit 2 = static.
+//
+// A record that is rejected (unknown VNI, index out of range, table full...)
+// is skipped and reported; a record whose length runs past the buffer ends
+// the batch (framing is lost).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace evpn {
+
+enum class OpType : uint8_t {
+  kRemoteVtepAdd = 1,
+  kRemoteVtepDel = 2,
+  kRemoteMacAdd = 3,
+  kRemoteMacDel = 4,
+  kLocalMacStatic = 5,
+  kLocalMacDel = 6,
+  kArpAdd = 7,
+  kArpDel = 8,
+  kFloodAdd = 9,
+  kFloodDel = 10,
+  kPortAdd = 11,
+  kVniAdd = 12,
+};
+
+constexpr uint8_t kOpTypeMax = 12;
+constexpr uint8_t kOpLength[kOpTypeMax + 1] = {0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8};
+constexpr size_t kOpHeader = 4;
+
+enum class OpStatus : uint8_t {
+  kOk = 0,
+  kTruncated = 1,   // record runs past the buffer: the rest of the batch is ignored
+  kUnknownType = 2,
+  kBadLength = 3,
+  kBadIndex = 4,    // port or VTEP index beyond the configured maximum
+  kUnknownVni = 5,
+  kUnknownVtep = 6,
+  kTableFull = 7,
+  kBadFamily = 8,
+  kBadValue = 9,    // VNI > 24 bits, VID 4095, group MAC...
+  kConflict = 10,   // e.g. IP already owned by another VTEP, static MAC elsewhere
+};
+
+// Outcome of one applyOps() call; the first kMaxReported rejects are kept.
+struct OpsResult {
+  static constexpr size_t kMaxReported = 32;
+  uint32_t applied = 0;
+  uint32_t rejected = 0;
+  uint32_t reported = 0;
+  struct Reject {
+    uint32_t index;  // record number in the batch
+    OpStatus status;
+  } rejects[kMaxReported];
+};
+
+}  // namespace evpn

@@ -1,0 +1,471 @@
+#include "pipeline.h"
+
+#include "arp_suppress.h"
+#include "checksum.h"
+#include "flowhash.h"
+
+#include <initializer_list>
+
+namespace evpn {
+
+const char* const kCounterNames[kCounterCount] = {
+#define EVPN_COUNTER(name, desc) #name,
+#include "counters.def"
+#undef EVPN_COUNTER
+};
+
+namespace {
+
+// IEEE 802.1Q §8.6.3 Table 8-1: 01-80-C2-00-00-00 to -0F are link-local
+// (STP, LACP, LLDP, 802.1X...) and a bridge never forwards them.
+bool reservedGroupMac(const uint8_t* dst) {
+  return dst[0] == 0x01 && dst[1] == 0x80 && dst[2] == 0xc2 && dst[3] == 0 && dst[4] == 0 && (dst[5] & 0xf0) == 0;
+}
+
+uint32_t flowHashOf(const FrameView& v) { return innerFlowHash(v.macs, v.etherType, v.payload, v.payloadLen); }
+
+}  // namespace
+
+Pipeline::Pipeline(const PipelineConfig& cfg)
+    : cfg_(cfg),
+      counters_(cfg.maxPorts, cfg.maxVnis),
+      ports_(cfg.maxPorts, cfg.maxVnis),
+      vnis_(cfg.maxVnis, cfg.maxPorts, cfg.maxFloodPerVni),
+      vteps_(cfg.maxVteps, cfg.underlay),
+      fdb_(cfg.maxMacs),
+      arp_(cfg.maxArp),
+      events_(cfg.eventRing) {}
+
+void Pipeline::process(const RxFrame* in, size_t n, TxBatch& out, uint32_t now) {
+  now_ = now;
+  for (size_t i = 0; i < n; i++) {
+    if (in[i].port == kUnderlayPort)
+      underlayIn(in[i], out);
+    else
+      accessIn(in[i], out, now);
+  }
+}
+
+void Pipeline::drop(uint32_t inPort, int64_t vniIdx, Counter reason) {
+  if (inPort == kUnderlayPort)
+    counters_.underlay()[reason]++;
+  else if (inPort < cfg_.maxPorts)
+    counters_.port(inPort)[reason]++;
+  else
+    counters_.system()[reason]++;
+  if (vniIdx >= 0) counters_.vni(uint32_t(vniIdx))[reason]++;
+}
+
+void Pipeline::pushEvent(EventType type, uint32_t vniIdx, uint32_t port, uint32_t old, uint8_t flags, uint64_t mac,
+                         const IpAddr* ip) {
+  uint8_t* r = events_.reserve();
+  if (!r) {
+    counters_.system()[C_events_dropped]++;
+    return;
+  }
+  std::memset(r, 0, kEventRecord);
+  r[0] = uint8_t(type);
+  r[1] = ip ? ip->family : 0;
+  r[2] = flags;
+  store32(r + 4, vnis_.vniOf(vniIdx));
+  store32(r + 8, port);
+  store32(r + 12, old);
+  storeMac(r + 16, mac);
+  if (ip) std::memcpy(r + 24, ip->bytes, 16);
+  events_.commit();
+}
+
+// ---------------------------------------------------------------- access ---
+
+void Pipeline::accessIn(const RxFrame& f, TxBatch& out, uint32_t now) {
+  if (f.port >= cfg_.maxPorts) {
+    counters_.system()[C_rx_packets]++;
+    counters_.system()[C_rx_bytes] += f.len;
+    return drop(f.port, -1, C_drop_unknown_port);
+  }
+  uint64_t* pc = counters_.port(f.port);
+  pc[C_rx_packets]++;
+  pc[C_rx_bytes] += f.len;
+  if (!ports_.used(f.port)) return drop(f.port, -1, C_drop_unknown_port);
+  // Frames come without FCS; veths and taps do not pad to 60 octets, so only
+  // a frame shorter than its own header is a runt here.
+  if (f.len < kEthHeader) return drop(f.port, -1, C_drop_runt);
+  if (f.len > cfg_.maxFrameLen) return drop(f.port, -1, C_drop_oversize);
+  const uint8_t* p = f.data;
+  if (reservedGroupMac(p)) return drop(f.port, -1, C_drop_reserved_mac);
+  uint64_t src = loadMac(p + 6);
+  // A group or all-zero source is invalid (IEEE 802.3 §3.2.3): never learned, never forwarded.
+  if (macIsGroup(src) || src == 0) return drop(f.port, -1, C_drop_bad_src_mac);
+
+  uint16_t type = load16(p + 12);
+  size_t l3 = kEthHeader;
+  uint16_t vid = 0;
+  if (type == kEthVlan) {
+    if (f.len < kEthHeader + kVlanTag) return drop(f.port, -1, C_drop_runt);
+    vid = load16(p + 14) & 0x0fff;  // PCP and DEI are not carried across the overlay
+    type = load16(p + 16);
+    l3 += kVlanTag;
+    if (type == kEthVlan || type == kEthQinQ) return drop(f.port, -1, C_drop_vlan_unknown);
+  } else if (type == kEthQinQ) {
+    return drop(f.port, -1, C_drop_vlan_unknown);
+  }
+  int64_t vi = ports_.ingressVni(f.port, vid);
+  if (vi < 0) return drop(f.port, -1, C_drop_vlan_unknown);
+  uint32_t vniIdx = uint32_t(vi);
+  uint64_t* vc = counters_.vni(vniIdx);
+  vc[C_rx_packets]++;
+  vc[C_rx_bytes] += f.len;
+
+  FrameView v{p, type, p + l3, f.len - l3};
+  learn(vniIdx, src, f.port, now);
+  if (type == kEthArp && arpIn(v, vniIdx, f.port, out)) return;
+  if (type == kEthIpv6 && ndIn(v, vniIdx, f.port, out)) return;
+  forward(v, vniIdx, f.port, out);
+}
+
+// Source learning (IEEE 802.1Q §8.7) feeding EVPN MAC advertisement
+// (RFC 7432 §9.1) and MAC mobility (RFC 7432 §15): the control plane hears
+// of new and moved MACs through events; the FDB is updated at once so the
+// data plane does not wait for BGP.
+void Pipeline::learn(uint32_t vniIdx, uint64_t mac, uint32_t port, uint32_t now) {
+  bool inserted;
+  FdbEntry* e = fdb_.insert(vniIdx, mac, &inserted);
+  if (!e) {
+    counters_.port(port)[C_learn_table_full]++;
+    counters_.vni(vniIdx)[C_learn_table_full]++;
+    return;
+  }
+  if (inserted) {
+    e->target = port;
+    e->flags = 0;
+    e->seq = 0;
+    e->lastSeen = now;
+    counters_.port(port)[C_macs_learned]++;
+    counters_.vni(vniIdx)[C_macs_learned]++;
+    pushEvent(EventType::kMacLearned, vniIdx, port, kEventNoTarget, 0, mac, nullptr);
+    return;
+  }
+  if (!e->remote() && e->target == port) {
+    e->lastSeen = now;
+    return;
+  }
+  // RFC 7432 §15.2: a static (sticky) MAC must not move; the frame is still
+  // forwarded, but the binding stays where it was configured.
+  if (e->isStatic()) {
+    counters_.port(port)[C_learn_sticky_conflict]++;
+    counters_.vni(vniIdx)[C_learn_sticky_conflict]++;
+    return;
+  }
+  uint32_t old = e->target;
+  uint8_t flags = e->remote() ? kEventWasRemote : 0;
+  e->target = port;
+  e->flags = 0;
+  e->lastSeen = now;
+  counters_.port(port)[C_macs_moved]++;
+  counters_.vni(vniIdx)[C_macs_moved]++;
+  pushEvent(EventType::kMacMoved, vniIdx, port, old, flags, mac, nullptr);
+}
+
+bool Pipeline::arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch& out) {
+  ArpView a;
+  if (!parseArp(v.payload, v.payloadLen, &a)) return false;
+  uint64_t sha = loadMac(a.sha);
+  IpAddr spa = IpAddr::v4(a.spa);
+  bool spaZero = load32(a.spa) == 0;
+
+  if (a.op == kArpReply && cfg_.probeMac && loadMac(v.macs) == cfg_.probeMac) {
+    counters_.port(port)[C_probe_replies]++;
+    counters_.vni(vniIdx)[C_probe_replies]++;
+    pushEvent(EventType::kProbeReply, vniIdx, port, kEventNoTarget, 0, sha, &spa);
+    return true;
+  }
+  // Requests, replies and gratuitous ARP all announce the sender's binding
+  // (RFC 826 "Packet Reception" merges it first). Bindings the table already
+  // holds are not reported again.
+  if (!spaZero && !macIsGroup(sha) && sha != 0) {
+    const ArpEntry* known = arp_.find(vniIdx, spa);
+    if (!known || known->mac != sha) pushEvent(EventType::kIpBinding, vniIdx, port, kEventNoTarget, 0, sha, &spa);
+  }
+  // RFC 7432 §10: a broadcast request for a known binding is answered here
+  // instead of being flooded. Left alone: unicast requests (hosts checking a
+  // neighbour is still alive, RFC 1122 §2.3.2.1 - only the neighbour may
+  // answer), probes (sender IP 0, RFC 5227 §2.1.1) and gratuitous requests
+  // (sender IP = target IP), which are announcements, not questions.
+  if (a.op != kArpRequest || spaZero || !macIsGroup(v.macs) || load32(a.spa) == load32(a.tpa)) return false;
+  const ArpEntry* t = arp_.find(vniIdx, IpAddr::v4(a.tpa));
+  if (!t || t->mac == sha) return false;
+  uint16_t vid;
+  if (!ports_.member(port, vniIdx, &vid)) return false;
+  TxFrame* tx = out.next();
+  if (!tx) {
+    drop(port, vniIdx, C_drop_no_tx_slot);
+    return true;
+  }
+  tx->len = uint32_t(buildArpReply(a, v.macs + 6, t->mac, vid, tx->data));
+  tx->kind = EgressKind::kPort;
+  tx->index = port;
+  tx->l4Offset = 0;
+  tx->vni = vnis_.vniOf(vniIdx);
+  out.push();
+  for (uint64_t* c : {counters_.port(port), counters_.vni(vniIdx)}) {
+    c[C_arp_suppressed]++;
+    c[C_tx_packets]++;
+    c[C_tx_bytes] += tx->len;
+  }
+  return true;
+}
+
+bool Pipeline::ndIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch& out) {
+  if (v.payloadLen < kIpv6Header + 24 || v.payload[6] != kIpProtoIcmpv6) return false;
+  NdView nd;
+  if (!parseNd(v.payload, v.payloadLen, &nd)) return false;
+  uint64_t ethSrc = loadMac(v.macs + 6);
+  uint64_t lla = nd.lla ? loadMac(nd.lla) : ethSrc;
+
+  if (nd.type == kNdAdvert) {
+    IpAddr target = IpAddr::v6(nd.target);
+    if (cfg_.probeMac && loadMac(v.macs) == cfg_.probeMac) {
+      counters_.port(port)[C_probe_replies]++;
+      counters_.vni(vniIdx)[C_probe_replies]++;
+      pushEvent(EventType::kProbeReply, vniIdx, port, kEventNoTarget, 0, lla, &target);
+      return true;
+    }
+    const ArpEntry* known = arp_.find(vniIdx, target);
+    if (!known || known->mac != lla) pushEvent(EventType::kIpBinding, vniIdx, port, kEventNoTarget, 0, lla, &target);
+    return false;
+  }
+  // Duplicate address detection (RFC 4862 §5.4.3) must reach every host: forwarded.
+  if (ipv6Unspecified(nd.src)) return false;
+  IpAddr src = IpAddr::v6(nd.src);
+  const ArpEntry* known = arp_.find(vniIdx, src);
+  if (!known || known->mac != lla) pushEvent(EventType::kIpBinding, vniIdx, port, kEventNoTarget, 0, lla, &src);
+  // Unicast NS is neighbour unreachability detection (RFC 4861 §7.3.1):
+  // only the neighbour may answer, so it is forwarded.
+  if (!ipv6Multicast(nd.dst)) return false;
+  const ArpEntry* t = arp_.find(vniIdx, IpAddr::v6(nd.target));
+  if (!t || t->mac == lla) return false;
+  uint16_t vid;
+  if (!ports_.member(port, vniIdx, &vid)) return false;
+  TxFrame* tx = out.next();
+  if (!tx) {
+    drop(port, vniIdx, C_drop_no_tx_slot);
+    return true;
+  }
+  uint8_t flags = uint8_t(((t->flags & kArpRouter) ? kNaRouter : 0) | ((t->flags & kArpOverride) ? kNaOverride : 0));
+  tx->len = uint32_t(buildNeighborAdvert(nd, v.macs + 6, t->mac, flags, vid, tx->data));
+  tx->kind = EgressKind::kPort;
+  tx->index = port;
+  tx->l4Offset = 0;
+  tx->vni = vnis_.vniOf(vniIdx);
+  out.push();
+  for (uint64_t* c : {counters_.port(port), counters_.vni(vniIdx)}) {
+    c[C_nd_suppressed]++;
+    c[C_tx_packets]++;
+    c[C_tx_bytes] += tx->len;
+  }
+  return true;
+}
+
+// -------------------------------------------------------------- underlay ---
+
+bool Pipeline::parseOuter(const RxFrame& f, const uint8_t** vx, size_t* vxLen, IpAddr* src) {
+  const uint8_t* p = f.data;
+  size_t len = f.len;
+  auto fail = [&](Counter c) {
+    drop(kUnderlayPort, -1, c);
+    return false;
+  };
+  if (len < kEthHeader) return fail(C_drop_runt);
+  if (loadMac(p) != cfg_.underlay.localMac) return fail(C_drop_not_for_us);
+  uint16_t type = load16(p + 12);
+  const uint8_t* ip = p + kEthHeader;
+  size_t ipAvail = len - kEthHeader;
+  const uint8_t* udp;
+  size_t udpAvail;
+  uint64_t pseudo;
+  uint8_t family = cfg_.underlay.localIp.family;
+  if (type == kEthIpv4 && family == 4) {
+    if (ipAvail < kIpv4Header) return fail(C_drop_truncated);
+    size_t ihl = size_t(ip[0] & 0x0f) * 4;
+    if ((ip[0] >> 4) != 4 || ihl < kIpv4Header) return fail(C_drop_bad_ip_header);
+    if (ipAvail < ihl) return fail(C_drop_truncated);
+    if (!csumValid(ip, ihl)) return fail(C_drop_ip_checksum);  // RFC 791 §3.1
+    size_t total = load16(ip + 2);
+    if (total < ihl) return fail(C_drop_bad_ip_header);
+    if (total > ipAvail) return fail(C_drop_truncated);  // anything past `total` is Ethernet padding
+    if (load16(ip + 6) & 0x3fff) return fail(C_drop_fragment);  // MF or an offset: RFC 7348 §4.3 forbids fragmenting
+    if (ip[9] != kIpProtoUdp) return fail(C_drop_not_vxlan);
+    if (std::memcmp(ip + 16, cfg_.underlay.localIp.bytes, 4) != 0) return fail(C_drop_not_for_us);
+    *src = IpAddr::v4(ip + 12);
+    udp = ip + ihl;
+    udpAvail = total - ihl;
+    pseudo = csumAdd(0, ip + 12, 8) + kIpProtoUdp;
+  } else if (type == kEthIpv6 && family == 6) {
+    if (ipAvail < kIpv6Header) return fail(C_drop_truncated);
+    if ((ip[0] >> 4) != 6) return fail(C_drop_bad_ip_header);
+    size_t plen = load16(ip + 4);
+    if (plen > ipAvail - kIpv6Header) return fail(C_drop_truncated);
+    // VXLAN senders put UDP right after the fixed header; extension headers
+    // (a fragment header included) are not expected on a tunnel.
+    if (ip[6] != kIpProtoUdp) return fail(C_drop_not_vxlan);
+    if (std::memcmp(ip + 24, cfg_.underlay.localIp.bytes, 16) != 0) return fail(C_drop_not_for_us);
+    *src = IpAddr::v6(ip + 8);
+    udp = ip + kIpv6Header;
+    udpAvail = plen;
+    pseudo = csumAdd(0, ip + 8, 32) + kIpProtoUdp;
+  } else {
+    return fail(C_drop_not_vxlan);
+  }
+  if (udpAvail < kUdpHeader) return fail(C_drop_truncated);
+  size_t udpLen = load16(udp + 4);
+  if (udpLen < kUdpHeader || udpLen > udpAvail) return fail(C_drop_truncated);
+  if (load16(udp + 2) != cfg_.underlay.udpPort) return fail(C_drop_bad_udp_port);
+  uint16_t csum = load16(udp + 6);
+  if (csum == 0) {
+    // RFC 7348 §5: a zero checksum MUST be accepted over IPv4. Over IPv6 zero
+    // means "none" only where RFC 6935 §5 is enabled by configuration.
+    if (family == 6 && !cfg_.ipv6ZeroChecksumRx) return fail(C_drop_udp_checksum);
+  } else if (cfg_.verifyUdpChecksum || family == 6) {
+    if (csumFold(csumAdd(pseudo + udpLen, udp, udpLen)) != 0xffff) return fail(C_drop_udp_checksum);
+  }
+  *vx = udp + kUdpHeader;
+  *vxLen = udpLen - kUdpHeader;
+  return true;
+}
+
+void Pipeline::underlayIn(const RxFrame& f, TxBatch& out) {
+  uint64_t* uc = counters_.underlay();
+  uc[C_rx_packets]++;
+  uc[C_rx_bytes] += f.len;
+  const uint8_t* vx;
+  size_t vxLen;
+  IpAddr src;
+  if (f.udpPayload) {
+    vx = f.data;
+    vxLen = f.len;
+    src = f.srcIp;
+  } else if (!parseOuter(f, &vx, &vxLen, &src)) {
+    return;
+  }
+  if (vxLen < kVxlanHeader) return drop(kUnderlayPort, -1, C_drop_truncated);
+  // RFC 7348 §5: the I flag MUST be set for a valid VNI; the other flag bits
+  // and the reserved fields are ignored on receipt.
+  if (!(vx[0] & kVxlanFlagI)) return drop(kUnderlayPort, -1, C_drop_vxlan_flags);
+  int64_t vi = vnis_.find(load24(vx + 4));
+  if (vi < 0) return drop(kUnderlayPort, -1, C_drop_unknown_vni);
+  if (vteps_.findByIp(src) < 0) return drop(kUnderlayPort, vi, C_drop_unknown_vtep);
+  const uint8_t* inner = vx + kVxlanHeader;
+  size_t innerLen = vxLen - kVxlanHeader;
+  if (innerLen < kEthHeader) return drop(kUnderlayPort, vi, C_drop_runt);
+  if (innerLen > cfg_.maxFrameLen) return drop(kUnderlayPort, vi, C_drop_oversize);
+  if (reservedGroupMac(inner)) return drop(kUnderlayPort, vi, C_drop_reserved_mac);
+  uint64_t innerSrc = loadMac(inner + 6);
+  if (macIsGroup(innerSrc) || innerSrc == 0) return drop(kUnderlayPort, vi, C_drop_bad_src_mac);
+  uint16_t type = load16(inner + 12);
+  // RFC 7348 §6.1: decapsulated frames with an inner VLAN tag SHOULD be discarded.
+  if (type == kEthVlan || type == kEthQinQ) return drop(kUnderlayPort, vi, C_drop_inner_vlan);
+  uint64_t* vc = counters_.vni(uint32_t(vi));
+  vc[C_rx_packets]++;
+  vc[C_rx_bytes] += innerLen;
+  // EVPN learns remote MACs from the control plane (RFC 7432 §9.2.2,
+  // RFC 8365 §5.1.4): no data-plane learning from the tunnel.
+  FrameView v{inner, type, inner + kEthHeader, innerLen - kEthHeader};
+  forward(v, uint32_t(vi), kUnderlayPort, out);
+}
+
+// --------------------------------------------------------------- forward ---
+
+void Pipeline::forward(const FrameView& v, uint32_t vniIdx, uint32_t inPort, TxBatch& out) {
+  uint64_t dst = loadMac(v.macs);
+  uint64_t* ic = ingressBlock(inPort);
+  uint64_t* vc = counters_.vni(vniIdx);
+  if (!macIsGroup(dst)) {
+    const FdbEntry* e = fdb_.find(vniIdx, dst);
+    if (e) {
+      if (e->remote()) {
+        // Split horizon: what came from the overlay never goes back into it.
+        if (inPort == kUnderlayPort) return drop(inPort, vniIdx, C_drop_hairpin);
+        return toVtep(v, vniIdx, e->target, flowHashOf(v), inPort, out);
+      }
+      if (e->target == inPort) return drop(inPort, vniIdx, C_drop_hairpin);
+      return toPort(v, vniIdx, e->target, inPort, out);
+    }
+    ic[C_rx_unknown_unicast]++;
+    vc[C_rx_unknown_unicast]++;
+  } else {
+    ic[C_rx_bum]++;
+    vc[C_rx_bum]++;
+  }
+  flood(v, vniIdx, inPort, out);
+}
+
+void Pipeline::flood(const FrameView& v, uint32_t vniIdx, uint32_t inPort, TxBatch& out) {
+  uint64_t* vc = counters_.vni(vniIdx);
+  uint32_t n;
+  const uint32_t* members = vnis_.ports(vniIdx, &n);
+  for (uint32_t i = 0; i < n; i++) {
+    if (members[i] == inPort) continue;
+    uint32_t before = out.count();
+    toPort(v, vniIdx, members[i], inPort, out);
+    vc[C_flood_copies] += out.count() - before;
+  }
+  // Ingress replication (RFC 8365 §8.3.1): one copy per remote VTEP of the
+  // VNI's flood list. Frames from the underlay only go to local ports.
+  if (inPort == kUnderlayPort) return;
+  const uint32_t* vteps = vnis_.flood(vniIdx, &n);
+  if (!n) return;
+  uint32_t hash = flowHashOf(v);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t before = out.count();
+    toVtep(v, vniIdx, vteps[i], hash, inPort, out);
+    vc[C_flood_copies] += out.count() - before;
+  }
+}
+
+void Pipeline::toPort(const FrameView& v, uint32_t vniIdx, uint32_t port, uint32_t inPort, TxBatch& out) {
+  uint16_t vid;
+  if (!ports_.member(port, vniIdx, &vid)) return drop(inPort, vniIdx, C_drop_no_member);
+  TxFrame* tx = out.next();
+  if (!tx) return drop(inPort, vniIdx, C_drop_no_tx_slot);
+  tx->len = uint32_t(writeFrame(v, vid, tx->data));
+  tx->kind = EgressKind::kPort;
+  tx->index = port;
+  tx->l4Offset = 0;
+  tx->vni = vnis_.vniOf(vniIdx);
+  out.push();
+  for (uint64_t* c : {counters_.port(port), counters_.vni(vniIdx)}) {
+    c[C_tx_packets]++;
+    c[C_tx_bytes] += tx->len;
+  }
+}
+
+void Pipeline::toVtep(const FrameView& v, uint32_t vniIdx, uint32_t vtep, uint32_t flowHash, uint32_t inPort,
+                      TxBatch& out) {
+  const RemoteVtep* r = vteps_.get(vtep);
+  if (!r) return drop(inPort, vniIdx, C_drop_vtep_down);
+  TxFrame* tx = out.next();
+  if (!tx) return drop(inPort, vniIdx, C_drop_no_tx_slot);
+  uint32_t vni = vnis_.vniOf(vniIdx);
+  tx->len = uint32_t(encapsulate(r->header, vni, flowHash, v, tx->data));
+  tx->kind = EgressKind::kVtep;
+  tx->index = vtep;
+  tx->l4Offset = uint16_t(r->header.length - kVxlanHeader);
+  tx->vni = vni;
+  out.push();
+  for (uint64_t* c : {counters_.underlay(), counters_.vni(vniIdx)}) {
+    c[C_tx_packets]++;
+    c[C_tx_bytes] += tx->len;
+  }
+}
+
+// ----------------------------------------------------------------- aging ---
+
+void Pipeline::age(uint32_t now, uint32_t maxAge, size_t budget) {
+  fdb_.age(now, maxAge, budget, [&](uint32_t vniIdx, uint64_t mac, uint32_t port) {
+    counters_.vni(vniIdx)[C_macs_aged]++;
+    if (port < cfg_.maxPorts) counters_.port(port)[C_macs_aged]++;
+    pushEvent(EventType::kMacAged, vniIdx, port, kEventNoTarget, 0, mac, nullptr);
+  });
+}
+
+}  // namespace evpn

@@ -1,0 +1,157 @@
+// The packet pipeline: pure functions over vectors of frames, no syscalls.
+//
+//  access port -> accessIn: parse/strip 802.1Q -> learn source MAC (events)
+//                -> ARP/ND suppression (reply on the same port) -> forward
+//  underlay    -> underlayIn: outer Ethernet/IP/UDP checks (when given a full
+//                frame) -> VXLAN checks -> decapsulate -> forward (local only)
+//  forward     -> known unicast: local port, or prebuilt outer header + UDP
+//                source port hash -> VTEP; BUM/unknown: flood list + local ports
+//
+// Output frames are written into preallocated transmit slots tagged with an
+// egress (access port or VTEP index). Tables are sized at construction and
+// nothing is allocated per packet. The pipeline is driven by one thread; the
+// control plane reaches it through applyOps() between vectors.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "arp_table.h"
+#include "counters.h"
+#include "events.h"
+#include "fdb.h"
+#include "ops.h"
+#include "ports.h"
+#include "ring.h"
+#include "vni_table.h"
+#include "vtep_table.h"
+#include "vxlan.h"
+
+namespace evpn {
+
+struct PipelineConfig {
+  uint32_t maxPorts = 64;
+  uint32_t maxVnis = 4096;
+  uint32_t maxVteps = 1024;
+  uint32_t maxMacs = 65536;
+  uint32_t maxArp = 65536;
+  uint32_t maxFloodPerVni = 128;
+  uint32_t eventRing = 4096;
+  uint32_t txSlots = 1024;
+  // Largest frame accepted, without FCS: 1500-octet MTU + 14 + one 802.1Q tag.
+  uint32_t maxFrameLen = 1518;
+  UnderlayConfig underlay;
+  uint64_t probeMac = 0;            // ARP replies / NAs to this MAC are probe answers (0 = none)
+  bool verifyUdpChecksum = true;    // RFC 7348 §5: a receiver MAY verify a non-zero checksum
+  bool ipv6ZeroChecksumRx = false;  // RFC 6935 §5: accept zero UDP checksums over IPv6
+};
+
+constexpr uint32_t kUnderlayPort = 0xffffffff;
+
+struct RxFrame {
+  const uint8_t* data = nullptr;
+  uint32_t len = 0;
+  uint32_t port = 0;  // access port index, or kUnderlayPort
+  // Underlay input from a UDP socket: `data` is the UDP payload (VXLAN header
+  // first) and srcIp the datagram's source; otherwise a full Ethernet frame.
+  bool udpPayload = false;
+  IpAddr srcIp;
+};
+
+enum class EgressKind : uint8_t { kPort = 0, kVtep = 1 };
+
+struct TxFrame {
+  uint8_t* data;
+  uint32_t len;
+  EgressKind kind;
+  uint32_t index;     // access port or VTEP index
+  uint16_t l4Offset;  // VTEP egress: offset of the VXLAN header (UDP payload) for socket senders
+  uint32_t vni;
+};
+
+// Preallocated transmit slots for one vector.
+class TxBatch {
+ public:
+  TxBatch(uint32_t slots, uint32_t slotSize)
+      : slots_(slots), slotSize_(slotSize), buf_(new uint8_t[size_t(slots) * slotSize]), frames_(new TxFrame[slots]) {}
+  void clear() { count_ = 0; }
+  TxFrame* next() {
+    if (count_ >= slots_) return nullptr;
+    TxFrame* f = &frames_[count_];
+    f->data = &buf_[size_t(count_) * slotSize_];
+    return f;
+  }
+  void push() { count_++; }
+  uint32_t count() const { return count_; }
+  const TxFrame& operator[](uint32_t i) const { return frames_[i]; }
+  uint32_t slots() const { return slots_; }
+
+ private:
+  uint32_t slots_;
+  uint32_t slotSize_;
+  uint32_t count_ = 0;
+  std::unique_ptr<uint8_t[]> buf_;
+  std::unique_ptr<TxFrame[]> frames_;
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(const PipelineConfig& cfg);
+
+  const PipelineConfig& config() const { return cfg_; }
+  uint32_t slotSize() const { return cfg_.maxFrameLen + kMaxOuter + kVlanTag; }
+
+  // Runs one vector. `now` is the pipeline clock in seconds (for aging).
+  void process(const RxFrame* in, size_t n, TxBatch& out, uint32_t now);
+
+  // Applies a batch of ops.h records.
+  void applyOps(const uint8_t* buf, size_t len, OpsResult* result);
+
+  // Ages learned MACs idle for more than maxAge seconds, looking at `budget`
+  // FDB slots per call (so the packet thread can interleave it with vectors).
+  void age(uint32_t now, uint32_t maxAge, size_t budget);
+
+  size_t drainEvents(uint8_t* out, size_t maxRecords) { return events_.drain(out, maxRecords); }
+  size_t pendingEvents() const { return events_.size(); }
+
+  CounterTable& counters() { return counters_; }
+  const VniTable& vnis() const { return vnis_; }
+  const AccessPorts& ports() const { return ports_; }
+  Fdb& fdb() { return fdb_; }
+
+ private:
+  void accessIn(const RxFrame& f, TxBatch& out, uint32_t now);
+  void underlayIn(const RxFrame& f, TxBatch& out);
+  // Outer Ethernet/IP/UDP checks of a full underlay frame; finds the VXLAN
+  // header and the outer source address, or counts the drop and returns false.
+  bool parseOuter(const RxFrame& f, const uint8_t** vx, size_t* vxLen, IpAddr* src);
+  // Returns true when the frame was consumed (answered or addressed to us).
+  bool arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch& out);
+  bool ndIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch& out);
+  void learn(uint32_t vniIdx, uint64_t mac, uint32_t port, uint32_t now);
+  void forward(const FrameView& v, uint32_t vniIdx, uint32_t inPort, TxBatch& out);
+  void flood(const FrameView& v, uint32_t vniIdx, uint32_t inPort, TxBatch& out);
+  void toPort(const FrameView& v, uint32_t vniIdx, uint32_t port, uint32_t inPort, TxBatch& out);
+  void toVtep(const FrameView& v, uint32_t vniIdx, uint32_t vtep, uint32_t flowHash, uint32_t inPort, TxBatch& out);
+  // Drop accounting on the ingress block (and the VNI's, when known).
+  void drop(uint32_t inPort, int64_t vniIdx, Counter reason);
+  uint64_t* ingressBlock(uint32_t inPort) {
+    return inPort == kUnderlayPort ? counters_.underlay() : counters_.port(inPort);
+  }
+  void pushEvent(EventType type, uint32_t vniIdx, uint32_t port, uint32_t old, uint8_t flags, uint64_t mac,
+                 const IpAddr* ip);
+  OpStatus applyOne(const uint8_t* r, OpType type);
+
+  PipelineConfig cfg_;
+  CounterTable counters_;
+  AccessPorts ports_;
+  VniTable vnis_;
+  VtepTable vteps_;
+  Fdb fdb_;
+  ArpTable arp_;
+  SpscRing<kEventRecord> events_;
+  uint32_t now_ = 0;
+};
+
+}  // namespace evpn

@@ -1,0 +1,242 @@
+/**
+ * The one place that loads the native addon (build/Release/evpn_vtep.node),
+ * with typed wrappers so nothing untyped crosses into the rest of the code.
+ *
+ * The addon is checked on load: its ABI version and its counter list must be
+ * the ones this file was written for, so a stale build fails here, loudly,
+ * instead of misreading records.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+import type { Ip } from '../util/ip';
+import type { Mac } from '../util/mac';
+import { COUNTER_NAMES, counterBlock, type CounterSet } from './counters';
+import { decodeEvents, EVENT_RECORD_SIZE, type DataplaneEvent } from './events';
+import { encodeOps, OP_LENGTH, OP_STATUS, type DataplaneOp, type OpStatusName } from './ops';
+
+export const ABI_VERSION = 2;
+
+/** Sizes and underlay settings of one pipeline; absent numbers take the addon's defaults. */
+export interface PipelineConfig {
+  maxPorts?: number;
+  maxVnis?: number;
+  maxVteps?: number;
+  maxMacs?: number;
+  maxArp?: number;
+  maxFloodPerVni?: number;
+  /** Event ring size in records (rounded up to a power of two). */
+  eventRing?: number;
+  /** Transmit slots per vector: bounds the copies one vector of 256 frames can make. */
+  txSlots?: number;
+  /** Largest inner frame without FCS (default 1518: 1500 + 14 + one 802.1Q tag). */
+  maxFrameLen?: number;
+  underlay: {
+    localIp: Ip;
+    localMac: Mac;
+    nextHopMac: Mac;
+    udpPort?: number;
+    ttl?: number;
+    tos?: number;
+  };
+  /** ARP replies / NAs sent to this MAC become probeReply events instead of being forwarded. */
+  probeMac?: Mac;
+  /** Verify non-zero outer UDP checksums over IPv4 (RFC 7348 §5 MAY; default true). */
+  verifyUdpChecksum?: boolean;
+  /** Accept zero outer UDP checksums over IPv6 (RFC 6935 §5; default false). */
+  ipv6ZeroChecksumRx?: boolean;
+}
+
+/** A frame into the pipeline: from an access port, or from the underlay. */
+export interface InputFrame {
+  port: number | 'underlay';
+  /** A full Ethernet frame; for `underlay` with `srcIp`, the UDP payload (VXLAN header first). */
+  bytes: Uint8Array;
+  /** Outer source address of an underlay datagram received on a UDP socket. */
+  srcIp?: Ip;
+}
+
+export type Egress = { kind: 'port'; port: number } | { kind: 'vtep'; vtepIdx: number };
+
+export interface OutputFrame {
+  egress: Egress;
+  vni: number;
+  bytes: Uint8Array;
+  /** VTEP egress: offset of the VXLAN header, where a UDP socket sender starts. */
+  vxlanOffset?: number;
+}
+
+export interface CounterSnapshot {
+  ports: Map<number, CounterSet>;
+  underlay: CounterSet;
+  system: CounterSet;
+  vnis: Map<number, CounterSet>;
+}
+
+export interface ApplyOpsResult {
+  applied: number;
+  rejected: number;
+  /** The first rejects (at most 32), by record index in the batch. */
+  rejects: { index: number; status: OpStatusName }[];
+}
+
+export interface PipelineResult {
+  frames: OutputFrame[];
+  events: DataplaneEvent[];
+  counters: CounterSnapshot;
+}
+
+// What the addon exports, as declared in native/src/addon.cc.
+interface NativeFrame {
+  port: number;
+  bytes: Uint8Array;
+  srcIp?: string;
+}
+interface NativePipelineHandle {
+  applyOps(records: Uint8Array): { applied: number; rejected: number; rejects: Uint32Array };
+  run(frames: NativeFrame[], now?: number): { data: Uint8Array; desc: Uint32Array };
+  benchProcess(frames: NativeFrame[], iterations: number): number;
+  drainEvents(): Uint8Array;
+  counters(): { ports: Uint32Array; vnis: Uint32Array; values: Float64Array };
+  age(now: number, maxAge: number, budget?: number): void;
+  fdbSize(): number;
+}
+interface NativeAddon {
+  abiVersion(): number;
+  counterNames(): string[];
+  opLengths(): number[];
+  eventRecordSize: number;
+  benchFdbLookups(entries: number, lookups: number): { nsPerLookup: number; nsPerInsert: number; hits: number };
+  Pipeline: new (config: PipelineConfig) => NativePipelineHandle;
+}
+
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'evpn-vtep') return dir;
+    if (path.dirname(dir) === dir) throw new Error('evpn-vtep package root not found above ' + __dirname);
+  }
+}
+
+let cached: NativeAddon | undefined;
+
+/** Loads and checks the addon once; throws with the reason when it is missing or stale. */
+export function loadAddon(): NativeAddon {
+  if (cached) return cached;
+  const file = path.join(packageRoot(), 'build', 'Release', 'evpn_vtep.node');
+  const addon = createRequire(__filename)(file) as NativeAddon;
+  const abi = addon.abiVersion();
+  if (abi !== ABI_VERSION) throw new Error(`${file}: ABI ${abi}, expected ${ABI_VERSION}: rebuild with npm ci`);
+  const names = addon.counterNames();
+  if (names.join() !== COUNTER_NAMES.join()) throw new Error(`${file}: counter list differs from counters.ts`);
+  if (addon.opLengths().join() !== OP_LENGTH.join()) throw new Error(`${file}: op record lengths differ from ops.ts`);
+  if (addon.eventRecordSize !== EVENT_RECORD_SIZE) throw new Error(`${file}: event record size differs`);
+  cached = addon;
+  return addon;
+}
+
+/** Whether the addon can be loaded here (tests skip with the reason otherwise). */
+export function nativeUnavailableReason(): string | null {
+  try {
+    loadAddon();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/**
+ * One pipeline instance with its own tables. `run()` is the test and
+ * benchmark hook: frames go through the real C++ with no sockets.
+ */
+export class NativePipeline {
+  private readonly h: NativePipelineHandle;
+
+  constructor(readonly config: PipelineConfig) {
+    const addon = loadAddon();
+    this.h = new addon.Pipeline(config);
+  }
+
+  applyOps(ops: readonly DataplaneOp[] | Uint8Array): ApplyOpsResult {
+    const bytes = ops instanceof Uint8Array ? ops : encodeOps(ops);
+    const r = this.h.applyOps(bytes);
+    const rejects: ApplyOpsResult['rejects'] = [];
+    for (let i = 0; i + 1 < r.rejects.length; i += 2) {
+      rejects.push({ index: r.rejects[i]!, status: OP_STATUS[r.rejects[i + 1]!] ?? 'bad-value' });
+    }
+    return { applied: r.applied, rejected: r.rejected, rejects };
+  }
+
+  /** Pushes frames through the pipeline (vectors of up to 256); returns what it sent. */
+  run(frames: readonly InputFrame[], now?: number): OutputFrame[] {
+    const raw = this.h.run(frames.map(toNative), now);
+    const out: OutputFrame[] = [];
+    const d = raw.desc;
+    for (let i = 0; i + 5 < d.length; i += 6) {
+      const kind = d[i]!;
+      const index = d[i + 1]!;
+      const bytes = raw.data.subarray(d[i + 4]!, d[i + 4]! + d[i + 5]!);
+      if (kind === 0) out.push({ egress: { kind: 'port', port: index }, vni: d[i + 2]!, bytes });
+      else out.push({ egress: { kind: 'vtep', vtepIdx: index }, vni: d[i + 2]!, bytes, vxlanOffset: d[i + 3]! });
+    }
+    return out;
+  }
+
+  /** The benchmark path: runs frames already in the addon's shape and returns how many frames came out. */
+  runRaw(frames: readonly { port: number; bytes: Uint8Array }[], now?: number): number {
+    return this.h.run(frames as { port: number; bytes: Uint8Array }[], now).desc.length / 6;
+  }
+
+  /**
+   * Times the pipeline alone: up to 256 frames converted once, then processed
+   * `iterations` times inside C++. Returns nanoseconds per frame.
+   */
+  benchProcess(frames: readonly InputFrame[], iterations: number): number {
+    return this.h.benchProcess(frames.map(toNative), iterations);
+  }
+
+  /** run() plus the events it raised and the counters after it. */
+  runPipeline(frames: readonly InputFrame[], now?: number): PipelineResult {
+    const out = this.run(frames, now);
+    return { frames: out, events: this.drainEvents(), counters: this.counters() };
+  }
+
+  drainEvents(): DataplaneEvent[] {
+    return decodeEvents(this.h.drainEvents());
+  }
+
+  counters(): CounterSnapshot {
+    const c = this.h.counters();
+    const ports = new Map<number, CounterSet>();
+    let block = 0;
+    for (const p of c.ports) ports.set(p, counterBlock(c.values, block++));
+    const underlay = counterBlock(c.values, block++);
+    const system = counterBlock(c.values, block++);
+    const vnis = new Map<number, CounterSet>();
+    for (const v of c.vnis) vnis.set(v, counterBlock(c.values, block++));
+    return { ports, underlay, system, vnis };
+  }
+
+  /** One aging step: learned MACs idle for more than maxAge seconds are removed (macAged events). */
+  age(now: number, maxAge: number, budget?: number): void {
+    this.h.age(now, maxAge, budget);
+  }
+
+  get fdbSize(): number {
+    return this.h.fdbSize();
+  }
+}
+
+function toNative(f: InputFrame): NativeFrame {
+  const port = f.port === 'underlay' ? -1 : f.port;
+  return f.srcIp === undefined ? { port, bytes: f.bytes } : { port, bytes: f.bytes, srcIp: f.srcIp };
+}
+
+/** MAC lookups timed inside C++ over an FDB of `entries` MACs. */
+export function benchFdbLookups(
+  entries: number,
+  lookups: number,
+): { nsPerLookup: number; nsPerInsert: number; hits: number } {
+  return loadAddon().benchFdbLookups(entries, lookups);
+}

@@ -1,0 +1,302 @@
+/**
+ * Control-plane → data-plane operations, packed for `applyOps()`: the
+ * TypeScript mirror of native/src/ops.h (keep the two in step; the tests
+ * compare the record lengths with the addon's).
+ *
+ * Every record starts with a 4-octet header, integers are big-endian:
+ *
+ *   0      1      2             4
+ *   +------+------+-------------+----------------------- ... ---+
+ *   | type |length|  reserved   |  body (length - 4 octets)       |
+ *   +------+------+-------------+----------------------- ... ---+
+ *
+ *  type  name            len  body (offset from record start)
+ *   1    RemoteVtepAdd    32  4 vtepIdx u32 | 8 family u8 | 9 rsvd | 10 nextHopMac[6] (0 = default) | 16 ip[16]
+ *   2    RemoteVtepDel     8  4 vtepIdx u32
+ *   3    RemoteMacAdd     24  4 vni | 8 vtepIdx | 12 seq u32 | 16 mac[6] | 22 flags u8 | 23 rsvd
+ *   4    RemoteMacDel     16  4 vni | 8 mac[6] | 14 rsvd[2]
+ *   5    LocalMacStatic   20  4 vni | 8 port u32 | 12 mac[6] | 18 rsvd[2]
+ *   6    LocalMacDel      16  4 vni | 8 mac[6] | 14 rsvd[2]
+ *   7    ArpAdd           32  4 vni | 8 family | 9 flags u8 | 10 mac[6] | 16 ip[16]
+ *   8    ArpDel           28  4 vni | 8 family | 9 rsvd[3] | 12 ip[16]
+ *   9    FloodAdd         12  4 vni | 8 vtepIdx
+ *  10    FloodDel         12  4 vni | 8 vtepIdx
+ *  11    PortAdd          16  4 port u32 | 8 vni | 12 vid u16 (0 = untagged) | 14 rsvd[2]
+ *  12    VniAdd            8  4 vni
+ *
+ * IPs take 16 octets with IPv4 in the first four. MAC entries point at VTEPs
+ * by index (ARCHITECTURE guideline 7) so a VTEP change is one record.
+ */
+import { put16, put32, put8 } from '../util/bytes';
+import { DecodeError } from '../util/errors';
+import { ipFamily, ipv4ToString, ipv6ToString, writeIp, type Ip } from '../util/ip';
+import { isMulticastMac, macToString, writeMac, type Mac } from '../util/mac';
+import { Reader } from '../util/reader';
+
+export const OpType = {
+  RemoteVtepAdd: 1,
+  RemoteVtepDel: 2,
+  RemoteMacAdd: 3,
+  RemoteMacDel: 4,
+  LocalMacStatic: 5,
+  LocalMacDel: 6,
+  ArpAdd: 7,
+  ArpDel: 8,
+  FloodAdd: 9,
+  FloodDel: 10,
+  PortAdd: 11,
+  VniAdd: 12,
+} as const;
+export type OpTypeCode = (typeof OpType)[keyof typeof OpType];
+
+/** Record length per type code (index 0 unused), as in ops.h kOpLength. */
+export const OP_LENGTH: readonly number[] = [0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8];
+
+/** Why the addon rejected a record (ops.h OpStatus). */
+export const OP_STATUS = [
+  'ok',
+  'truncated',
+  'unknown-type',
+  'bad-length',
+  'bad-index',
+  'unknown-vni',
+  'unknown-vtep',
+  'table-full',
+  'bad-family',
+  'bad-value',
+  'conflict',
+] as const;
+export type OpStatusName = (typeof OP_STATUS)[number];
+
+export type DataplaneOp =
+  | { op: 'remoteVtepAdd'; vtepIdx: number; ip: Ip; nextHopMac?: Mac }
+  | { op: 'remoteVtepDel'; vtepIdx: number }
+  /** `sticky`: the MAC Mobility extended community's sticky bit (RFC 7432 §15.2). */
+  | { op: 'remoteMacAdd'; vni: number; mac: Mac; vtepIdx: number; seq?: number; sticky?: boolean }
+  | { op: 'remoteMacDel'; vni: number; mac: Mac }
+  | { op: 'localMacStatic'; vni: number; port: number; mac: Mac }
+  | { op: 'localMacDel'; vni: number; mac: Mac }
+  /** `router`/`override`: the R and O flags to answer NS with (RFC 9047, RFC 9161 §3.2). */
+  | { op: 'arpAdd'; vni: number; ip: Ip; mac: Mac; router?: boolean; override?: boolean; static?: boolean }
+  | { op: 'arpDel'; vni: number; ip: Ip }
+  | { op: 'floodAdd'; vni: number; vtepIdx: number }
+  | { op: 'floodDel'; vni: number; vtepIdx: number }
+  /** Port membership: `vid` 0 or absent = untagged. One call per VLAN on a trunk. */
+  | { op: 'portAdd'; port: number; vni: number; vid?: number }
+  | { op: 'vniAdd'; vni: number };
+
+const TYPE_OF: Record<DataplaneOp['op'], OpTypeCode> = {
+  remoteVtepAdd: OpType.RemoteVtepAdd,
+  remoteVtepDel: OpType.RemoteVtepDel,
+  remoteMacAdd: OpType.RemoteMacAdd,
+  remoteMacDel: OpType.RemoteMacDel,
+  localMacStatic: OpType.LocalMacStatic,
+  localMacDel: OpType.LocalMacDel,
+  arpAdd: OpType.ArpAdd,
+  arpDel: OpType.ArpDel,
+  floodAdd: OpType.FloodAdd,
+  floodDel: OpType.FloodDel,
+  portAdd: OpType.PortAdd,
+  vniAdd: OpType.VniAdd,
+};
+
+const STICKY = 0x02;
+const ARP_ROUTER = 0x01;
+const ARP_OVERRIDE = 0x02;
+const ARP_STATIC = 0x04;
+
+export function encodingLength(op: DataplaneOp): number {
+  return OP_LENGTH[TYPE_OF[op.op]]!;
+}
+
+function u32(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${what} must be a u32: ${v}`);
+  return v;
+}
+
+function vniOf(v: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffff) throw new RangeError(`VNI must be 24 bits: ${v}`);
+  return v;
+}
+
+function family(ip: Ip): number {
+  return ipFamily(ip);
+}
+
+function putUnicastMac(buf: Uint8Array, off: number, mac: Mac): number {
+  if (isMulticastMac(mac)) throw new RangeError(`not a unicast MAC: ${mac}`);
+  return writeMac(buf, off, mac);
+}
+
+/** Writes one record at `off`; returns the offset after it. Throws RangeError on invalid values. */
+export function encode(op: DataplaneOp, buf: Uint8Array, off: number): number {
+  const type = TYPE_OF[op.op];
+  const len = OP_LENGTH[type]!;
+  if (off < 0 || off + len > buf.length) throw new RangeError('ops.encode: buffer too small');
+  buf.fill(0, off, off + len);
+  put8(buf, off, type);
+  put8(buf, off + 1, len);
+  switch (op.op) {
+    case 'remoteVtepAdd':
+      put32(buf, off + 4, u32(op.vtepIdx, 'vtepIdx'));
+      put8(buf, off + 8, family(op.ip));
+      if (op.nextHopMac !== undefined) putUnicastMac(buf, off + 10, op.nextHopMac);
+      writeIp(buf, off + 16, op.ip);
+      break;
+    case 'remoteVtepDel':
+      put32(buf, off + 4, u32(op.vtepIdx, 'vtepIdx'));
+      break;
+    case 'remoteMacAdd':
+      put32(buf, off + 4, vniOf(op.vni));
+      put32(buf, off + 8, u32(op.vtepIdx, 'vtepIdx'));
+      put32(buf, off + 12, u32(op.seq ?? 0, 'seq'));
+      putUnicastMac(buf, off + 16, op.mac);
+      put8(buf, off + 22, op.sticky ? STICKY : 0);
+      break;
+    case 'remoteMacDel':
+    case 'localMacDel':
+      put32(buf, off + 4, vniOf(op.vni));
+      writeMac(buf, off + 8, op.mac);
+      break;
+    case 'localMacStatic':
+      put32(buf, off + 4, vniOf(op.vni));
+      put32(buf, off + 8, u32(op.port, 'port'));
+      putUnicastMac(buf, off + 12, op.mac);
+      break;
+    case 'arpAdd':
+      put32(buf, off + 4, vniOf(op.vni));
+      put8(buf, off + 8, family(op.ip));
+      put8(buf, off + 9, (op.router ? ARP_ROUTER : 0) | (op.override ? ARP_OVERRIDE : 0) | (op.static ? ARP_STATIC : 0));
+      putUnicastMac(buf, off + 10, op.mac);
+      writeIp(buf, off + 16, op.ip);
+      break;
+    case 'arpDel':
+      put32(buf, off + 4, vniOf(op.vni));
+      put8(buf, off + 8, family(op.ip));
+      writeIp(buf, off + 12, op.ip);
+      break;
+    case 'floodAdd':
+    case 'floodDel':
+      put32(buf, off + 4, vniOf(op.vni));
+      put32(buf, off + 8, u32(op.vtepIdx, 'vtepIdx'));
+      break;
+    case 'portAdd': {
+      const vid = op.vid ?? 0;
+      if (!Number.isInteger(vid) || vid < 0 || vid > 4094) throw new RangeError(`VID must be 0..4094: ${vid}`);
+      put32(buf, off + 4, u32(op.port, 'port'));
+      put32(buf, off + 8, vniOf(op.vni));
+      put16(buf, off + 12, vid);
+      break;
+    }
+    case 'vniAdd':
+      put32(buf, off + 4, vniOf(op.vni));
+      break;
+  }
+  return off + len;
+}
+
+/** Packs a batch for one applyOps() call. */
+export function encodeOps(ops: readonly DataplaneOp[]): Uint8Array {
+  let n = 0;
+  for (const op of ops) n += encodingLength(op);
+  const buf = new Uint8Array(n);
+  let off = 0;
+  for (const op of ops) off = encode(op, buf, off);
+  return buf;
+}
+
+function readIp(r: Reader, fam: number): Ip {
+  const b = r.view(16, 'IP address');
+  if (fam === 4) return ipv4ToString(b, 0);
+  if (fam === 6) return ipv6ToString(b, 0);
+  throw new DecodeError(`bad address family ${fam}`, r.pos - 16);
+}
+
+function readMacAt(r: Reader): Mac {
+  return macToString(r.view(6, 'MAC address'), 0);
+}
+
+/** Decodes one record (for the fake data plane, logs and tests). */
+export function decode(r: Reader): DataplaneOp {
+  const start = r.pos;
+  const type = r.u8('op type');
+  const len = r.u8('op length');
+  if (type < 1 || type >= OP_LENGTH.length) throw new DecodeError(`unknown op type ${type}`, start);
+  if (len !== OP_LENGTH[type]) throw new DecodeError(`op type ${type}: length ${len}, want ${OP_LENGTH[type]}`, start);
+  r.pos = start;
+  const body = r.sub(len, 'op record');
+  body.skip(4);
+  switch (type) {
+    case OpType.RemoteVtepAdd: {
+      const vtepIdx = body.u32();
+      const fam = body.u8();
+      body.skip(1);
+      const nh = readMacAt(body);
+      const ip = readIp(body, fam);
+      return nh === '00:00:00:00:00:00' ? { op: 'remoteVtepAdd', vtepIdx, ip } : { op: 'remoteVtepAdd', vtepIdx, ip, nextHopMac: nh };
+    }
+    case OpType.RemoteVtepDel:
+      return { op: 'remoteVtepDel', vtepIdx: body.u32() };
+    case OpType.RemoteMacAdd: {
+      const vni = body.u32();
+      const vtepIdx = body.u32();
+      const seq = body.u32();
+      const mac = readMacAt(body);
+      const sticky = (body.u8() & STICKY) !== 0;
+      return { op: 'remoteMacAdd', vni, mac, vtepIdx, seq, sticky };
+    }
+    case OpType.RemoteMacDel:
+    case OpType.LocalMacDel: {
+      const vni = body.u32();
+      const mac = readMacAt(body);
+      return { op: type === OpType.RemoteMacDel ? 'remoteMacDel' : 'localMacDel', vni, mac };
+    }
+    case OpType.LocalMacStatic: {
+      const vni = body.u32();
+      const port = body.u32();
+      return { op: 'localMacStatic', vni, port, mac: readMacAt(body) };
+    }
+    case OpType.ArpAdd: {
+      const vni = body.u32();
+      const fam = body.u8();
+      const flags = body.u8();
+      const mac = readMacAt(body);
+      const ip = readIp(body, fam);
+      return {
+        op: 'arpAdd',
+        vni,
+        ip,
+        mac,
+        router: (flags & ARP_ROUTER) !== 0,
+        override: (flags & ARP_OVERRIDE) !== 0,
+        static: (flags & ARP_STATIC) !== 0,
+      };
+    }
+    case OpType.ArpDel: {
+      const vni = body.u32();
+      const fam = body.u8();
+      body.skip(3);
+      return { op: 'arpDel', vni, ip: readIp(body, fam) };
+    }
+    case OpType.FloodAdd:
+    case OpType.FloodDel: {
+      const vni = body.u32();
+      const vtepIdx = body.u32();
+      return { op: type === OpType.FloodAdd ? 'floodAdd' : 'floodDel', vni, vtepIdx };
+    }
+    case OpType.PortAdd: {
+      const port = body.u32();
+      const vni = body.u32();
+      return { op: 'portAdd', port, vni, vid: body.u16() };
+    }
+    default:
+      return { op: 'vniAdd', vni: body.u32() };
+  }
+}
+
+export function decodeOps(bytes: Uint8Array): DataplaneOp[] {
+  const r = new Reader(bytes);
+  const out: DataplaneOp[] = [];
+  while (!r.atEnd) out.push(decode(r));
+  return out;
+}
