@@ -12,6 +12,7 @@ import { runVxlanBench } from './codec/vxlan.bench';
 import { runFramerBench } from './codec/framer.bench';
 import { runUpdateBench } from './codec/update.bench';
 import { runEvpnBench } from './codec/evpn.bench';
+import { runPipelineBench } from './native/pipeline.bench';
 
 interface Suite {
   name: string;
@@ -23,6 +24,7 @@ const SUITES: Suite[] = [
   { name: 'EVPN NLRI codec', run: runEvpnBench },
   { name: 'BGP framer (TCP stream → messages)', run: runFramerBench },
   { name: 'VXLAN encap/decap in TypeScript (64-byte inner frame)', run: runVxlanBench },
+  { name: 'Native pipeline (C++ fast path through the batch API)', run: runPipelineBench },
 ];
 
 async function main(): Promise<void> {

@@ -48,9 +48,11 @@ export class Topology {
       spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
         .stdout?.split(/\s+/)
         .filter(Boolean)
+        .map(Number)
+        .filter((pid) => pid > 1 && pid !== process.pid && pid !== process.ppid)
         .forEach((pid) => {
           try {
-            process.kill(Number(pid), 'SIGKILL');
+            process.kill(pid, 'SIGKILL');
           } catch {
             /* already gone */
           }
