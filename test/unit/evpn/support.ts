@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { captureStreams } from '../../support/captures';
 
 /*
  * TEST-ONLY extraction of EVPN NLRI fields from the shared captures:
@@ -10,7 +9,7 @@ import path from 'node:path';
  * Deliberately independent of the production BGP decoders.
  */
 
-export const VECTORS = path.resolve(__dirname, '../../..', '..', 'shared/vectors');
+export { VECTORS } from '../../support/captures';
 
 export interface CapturedNlriField {
   /** "src -> dst" addresses of the TCP stream. */
@@ -24,87 +23,13 @@ export interface CapturedNlriField {
   nlri: Uint8Array;
 }
 
-interface Stream {
-  key: string;
-  nextSeq: number | null;
-  chunks: Uint8Array[];
-}
-
 function u16(b: Uint8Array, o: number): number {
   return (b[o]! << 8) | b[o + 1]!;
 }
 
-function u32(b: Uint8Array, o: number, le: boolean): number {
-  return le
-    ? ((b[o + 3]! << 24) >>> 0) + ((b[o + 2]! << 16) | (b[o + 1]! << 8) | b[o]!)
-    : ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
-}
-
 /** TCP payloads per direction, in sequence order, in the order directions first appear. */
 export function tcpStreams(file: string): { dir: string; data: Uint8Array }[] {
-  const buf = new Uint8Array(readFileSync(file));
-  const magic = u32(buf, 0, false);
-  let le: boolean;
-  if (magic === 0xa1b2c3d4) le = false;
-  else if (magic === 0xd4c3b2a1) le = true;
-  else throw new Error(`${file}: not a classic microsecond pcap`);
-  if (u32(buf, 20, le) !== 1) throw new Error(`${file}: link type is not Ethernet`);
-  const streams = new Map<string, Stream>();
-  let off = 24;
-  while (off + 16 <= buf.length) {
-    const incl = u32(buf, off + 8, le);
-    const frame = buf.subarray(off + 16, off + 16 + incl);
-    off += 16 + incl;
-    let eth = 12;
-    let etherType = u16(frame, eth);
-    while (etherType === 0x8100) {
-      eth += 4;
-      etherType = u16(frame, eth);
-    }
-    if (etherType !== 0x0800) continue;
-    const ip = frame.subarray(eth + 2);
-    const ihl = (ip[0]! & 0x0f) * 4;
-    const totalLen = u16(ip, 2);
-    if (ip[9] !== 6) continue;
-    const tcp = ip.subarray(ihl, totalLen);
-    const src = `${ip[12]}.${ip[13]}.${ip[14]}.${ip[15]}:${u16(tcp, 0)}`;
-    const dst = `${ip[16]}.${ip[17]}.${ip[18]}.${ip[19]}:${u16(tcp, 2)}`;
-    const seq = u32(tcp, 4, false);
-    const flags = tcp[13]!;
-    const payload = tcp.subarray((tcp[12]! >> 4) * 4);
-    const key = `${src} -> ${dst}`;
-    let s = streams.get(key);
-    if (!s) {
-      s = { key, nextSeq: null, chunks: [] };
-      streams.set(key, s);
-    }
-    if (flags & 0x02) {
-      s.nextSeq = (seq + 1) >>> 0;
-      continue;
-    }
-    if (payload.length === 0) continue;
-    if (s.nextSeq === null) s.nextSeq = seq;
-    if (seq !== s.nextSeq) {
-      // Loss-free captures: the only legal mismatch is a retransmission of data we already have.
-      const behind = (s.nextSeq - seq) >>> 0;
-      if (behind >= payload.length && behind < 0x80000000) continue;
-      throw new Error(`${file}: gap in ${key} at seq ${seq}, expected ${s.nextSeq}`);
-    }
-    s.chunks.push(payload.slice());
-    s.nextSeq = (seq + payload.length) >>> 0;
-  }
-  return [...streams.values()]
-    .filter((s) => s.chunks.length > 0)
-    .map((s) => {
-      const total = s.chunks.reduce((n, c) => n + c.length, 0);
-      const data = new Uint8Array(total);
-      let p = 0;
-      for (const c of s.chunks) {
-        data.set(c, p);
-        p += c.length;
-      }
-      return { dir: s.key, data };
-    });
+  return captureStreams(file).map((s) => ({ dir: `${s.src}:${s.srcPort} -> ${s.dst}:${s.dstPort}`, data: s.data }));
 }
 
 /** Every MP_REACH/MP_UNREACH NLRI field in the capture, in per-direction message order. */
