@@ -5,6 +5,7 @@ import { routeTarget } from '../../src/bgp/wire/ext-community';
 import type { EvpnNlri } from '../../src/bgp/wire/evpn/types';
 import { AttrType } from '../../src/bgp/wire/iana';
 import { buildUpdate, decode, encode, encodingLength, type Update } from '../../src/bgp/wire/update';
+import { EvpnImporter } from '../../src/evpn/import';
 import { Rib } from '../../src/rib/rib';
 import type { RibPeer } from '../../src/rib/api';
 import { Reader } from '../../src/util/reader';
@@ -103,10 +104,16 @@ function settle(gc: () => void): NodeJS.MemoryUsage {
   return process.memoryUsage();
 }
 
-export async function runOne(routes: number): Promise<Row[]> {
+export async function runOne(routes: number, withImport = false): Promise<Row[]> {
   const gc = getGc();
   const wire = encodeStream(routes);
   const rib = new Rib({ asn: 65100, routerId: '10.98.0.254', clusterId: '10.98.0.254' });
+  let events = 0;
+  if (withImport) {
+    const imp = new EvpnImporter({ evis: Array.from({ length: VNIS }, (_, i) => ({ vni: 100 + i, importRts: [`65100:${100 + i}`] })) });
+    imp.attach(rib);
+    imp.onEvents((e) => (events += e.length));
+  }
   rib.peerUp(peer('frr', '10.98.0.1', true, true));
   rib.flush();
   rib.drainOut('frr');
@@ -120,6 +127,26 @@ export async function runOne(routes: number): Promise<Row[]> {
   rib.flush();
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   if (rib.size !== routes) throw new Error(`Loc-RIB holds ${rib.size} routes, expected ${routes}`);
+  // Each route gives a MAC and an ARP binding.
+  if (withImport && events !== 2 * routes) throw new Error(`${events} data plane events, expected ${2 * routes}`);
+  if (withImport) {
+    const after = settle(gc);
+    return [
+      {
+        suite: 'rib',
+        name: `ingest ${fmtNum(routes)} type-2 MAC+IP + import into ${VNIS} EVIs (MAC, ARP tables)`,
+        opsPerSec: routes / secs,
+        rme: 0,
+        samples: 1,
+        extra: {
+          seconds: Number(secs.toFixed(3)),
+          'vs FRR 4 s/1M': Number((secs / (4 * (routes / 1e6))).toFixed(3)),
+          'heap B/route': Math.round((after.heapUsed - before.heapUsed) / routes),
+          'rss B/route': Math.round((after.rss - before.rss) / routes),
+        },
+      },
+    ];
+  }
   const after = settle(gc);
   const heapPer = (after.heapUsed - before.heapUsed) / routes;
   const rssPer = (after.rss - before.rss) / routes;
@@ -164,6 +191,7 @@ export async function runOne(routes: number): Promise<Row[]> {
 export async function runIngestBench(sizes: number[] = [100_000, 1_000_000]): Promise<Row[]> {
   const rows: Row[] = [];
   for (const n of sizes) rows.push(...(await runOne(n)));
+  for (const n of sizes) rows.push(...(await runOne(n, true)));
   return rows;
 }
 
