@@ -4,6 +4,8 @@
  * and returns an exit status; nothing here knows about the wire.
  */
 import { runDecode } from './decode';
+import { runBgp } from './bgp';
+import { runShow } from './show';
 
 const USAGE = `usage: evpn-vtep <command> [options]
 
@@ -17,6 +19,10 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'decode':
       return runDecode(rest, process.stdout);
+    case 'bgp':
+      return runBgp(rest, process.stderr);
+    case 'show':
+      return runShow(rest, process.stdout, process.stderr);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import { Speaker } from '../bgp/speaker';
+import { formatErrors, loadConfig } from '../config';
+import { ControlServer } from '../control/server';
+import { Rib } from '../rib/rib';
+import { createLogger } from '../util/log';
+
+/**
+ * `evpn-vtep bgp --config FILE`: the BGP speaker alone, as a route reflector
+ * or route server, with its control socket for `evpn-vtep show`. A config
+ * error prints `file:line:col: reason` lines and exits with status 2 before
+ * anything starts. SIGINT/SIGTERM shut down gracefully (Cease/Administrative
+ * Shutdown to every peer) and exit 0.
+ */
+
+const USAGE = 'usage: evpn-vtep bgp --config FILE\n';
+
+interface Out {
+  write(s: string): unknown;
+}
+
+export async function runBgp(argv: string[], err: Out, signal?: AbortSignal): Promise<number> {
+  let file: string | undefined;
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: true });
+    if (positionals.length) throw new Error(`unexpected argument "${positionals[0]}"`);
+    file = values.config;
+  } catch (e) {
+    err.write(`evpn-vtep bgp: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    return 2;
+  }
+  if (!file) {
+    err.write(USAGE);
+    return 2;
+  }
+  const loaded = loadConfig(file, 'bgp');
+  if (!loaded.ok) {
+    err.write(formatErrors(loaded.errors) + '\n');
+    return 2;
+  }
+  const cfg = loaded.config;
+  const log = createLogger({ level: cfg.log.level });
+  const rib = new Rib({ asn: cfg.as, routerId: cfg.routerId, clusterId: cfg.routeReflector?.clusterId ?? cfg.routerId });
+  const speaker = new Speaker({ config: cfg, rib, log });
+  const control = new ControlServer(cfg.controlSocket, { peers: () => speaker.peers(), rib }, log);
+  try {
+    await control.start();
+    await speaker.start();
+  } catch (e) {
+    err.write(`evpn-vtep bgp: ${e instanceof Error ? e.message : String(e)}\n`);
+    await speaker.stop('startup failed');
+    await control.stop();
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+  log.info('shutting down');
+  await speaker.stop();
+  await control.stop();
+  return 0;
+}

@@ -1,0 +1,174 @@
+import { parseArgs } from 'node:util';
+import type { PeerStatus } from '../bgp/session';
+import { request } from '../control/client';
+import type { ControlRequest, RouteFilter, RouteRow } from '../control/protocol';
+import { DEFAULTS } from '../config/schema';
+
+/**
+ * `evpn-vtep show peers|routes [--type 2|3|5] [--vni N] [--json] [--socket PATH]`:
+ * asks a running speaker over its control socket and prints aligned tables
+ * (colour only on a terminal) or the JSON it got.
+ */
+
+const USAGE = `usage: evpn-vtep show peers [--json] [--socket PATH]
+       evpn-vtep show routes [--type 1..5] [--vni N] [--json] [--socket PATH]
+`;
+
+interface Out {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
+export async function runShow(argv: string[], out: Out, err: Out): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        socket: { type: 'string' },
+        type: { type: 'string' },
+        vni: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    err.write(`evpn-vtep show: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const what = positionals[0];
+  if ((what !== 'peers' && what !== 'routes') || positionals.length > 1) {
+    err.write(USAGE);
+    return 2;
+  }
+  let req: ControlRequest;
+  if (what === 'peers') {
+    if (values.type !== undefined || values.vni !== undefined) {
+      err.write(`evpn-vtep show: --type and --vni apply to routes\n${USAGE}`);
+      return 2;
+    }
+    req = { cmd: 'show', what: 'peers' };
+  } else {
+    const filters: RouteFilter = {};
+    if (values.type !== undefined) {
+      if (!/^[1-5]$/.test(values.type)) {
+        err.write(`evpn-vtep show: --type must be an EVPN route type 1..5, got "${values.type}"\n`);
+        return 2;
+      }
+      filters.type = Number(values.type);
+    }
+    if (values.vni !== undefined) {
+      const v = Number(values.vni);
+      if (!/^\d+$/.test(values.vni) || v > 0xffffff) {
+        err.write(`evpn-vtep show: --vni must be 0..16777215, got "${values.vni}"\n`);
+        return 2;
+      }
+      filters.vni = v;
+    }
+    req = { cmd: 'show', what: 'routes', filters };
+  }
+  const socketPath = values.socket ?? process.env.EVPN_VTEP_SOCKET ?? DEFAULTS.controlSocket;
+  let res;
+  try {
+    res = await request(socketPath, req);
+  } catch (e) {
+    err.write(`evpn-vtep show: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  if (!res.ok) {
+    err.write(`evpn-vtep show: ${res.error}\n`);
+    return 1;
+  }
+  if (values.json) {
+    out.write(JSON.stringify('peers' in res ? res.peers : res.routes, null, 2) + '\n');
+    return 0;
+  }
+  const colour = out.isTTY === true;
+  out.write('peers' in res ? peersTable(res.peers, colour) : routesTable(res.routes, colour));
+  return 0;
+}
+
+// ------------------------------------------------------------ formatting
+
+const GREEN = '\x1b[32m';
+const RED = '\x1b[31m';
+const YELLOW = '\x1b[33m';
+const RESET = '\x1b[0m';
+
+/** FRR-style elapsed time: 00:01:23 under a day, then 1d02h03m, then 3w2d04h. */
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  if (d === 0) return `${p(h)}:${p(m)}:${p(s % 60)}`;
+  if (d < 7) return `${d}d${p(h)}h${p(m)}m`;
+  return `${Math.floor(d / 7)}w${d % 7}d${p(h)}h`;
+}
+
+interface Cell {
+  text: string;
+  colour?: string;
+}
+
+/** Left-aligned columns separated by two spaces; numbers right-aligned. */
+export function table(header: string[], rows: Cell[][], colour: boolean, numeric: ReadonlySet<number> = new Set()): string {
+  const width = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.text.length ?? 0)));
+  const line = (cells: Cell[]): string =>
+    cells
+      .map((c, i) => {
+        const padded = numeric.has(i) ? c.text.padStart(width[i]!) : i === cells.length - 1 ? c.text : c.text.padEnd(width[i]!);
+        return colour && c.colour ? `${c.colour}${padded}${RESET}` : padded;
+      })
+      .join('  ')
+      .trimEnd() + '\n';
+  return line(header.map((text) => ({ text }))) + rows.map(line).join('');
+}
+
+function sum(r: Record<string, number>): number {
+  return Object.values(r).reduce((a, b) => a + b, 0);
+}
+
+export function peersTable(peers: PeerStatus[], colour: boolean): string {
+  if (peers.length === 0) return 'No neighbors configured.\n';
+  const rows = peers.map((p): Cell[] => {
+    const up = p.state === 'Established';
+    const time = p.uptimeMs !== undefined ? formatDuration(p.uptimeMs) : p.downtimeMs !== undefined ? formatDuration(p.downtimeMs) : 'never';
+    return [
+      { text: p.address },
+      { text: String(p.remoteAs) },
+      { text: p.ibgp ? (p.routeReflectorClient ? 'iBGP-RRC' : 'iBGP') : 'eBGP' },
+      { text: p.state + (p.passive && !up ? ' (passive)' : ''), colour: up ? GREEN : p.state === 'Idle' ? RED : YELLOW },
+      { text: time },
+      { text: String(sum(p.messagesIn)) },
+      { text: String(sum(p.messagesOut)) },
+      { text: String(p.prefixesReceived) },
+      { text: String(p.prefixesSent) },
+      { text: p.hostname ?? p.description ?? '' },
+      { text: p.lastError ?? '', colour: RED },
+    ];
+  });
+  return table(['Neighbor', 'AS', 'Type', 'State', 'Up/Down', 'MsgRcvd', 'MsgSent', 'PfxRcd', 'PfxSnt', 'Name', 'Last error'], rows, colour, new Set([1, 5, 6, 7, 8]));
+}
+
+export function routesTable(routes: RouteRow[], colour: boolean): string {
+  if (routes.length === 0) return 'No routes.\n';
+  const rows = routes.map((r): Cell[] => [
+    { text: r.best ? '*>' : '* ', colour: r.best ? GREEN : '' },
+    { text: String(r.type) },
+    { text: r.rd },
+    { text: r.prefix },
+    { text: r.vni === undefined ? '' : String(r.vni) },
+    { text: r.nextHop ?? '' },
+    { text: r.from },
+    { text: r.mobilitySeq === undefined ? '' : `${r.mobilitySeq}${r.sticky ? ' sticky' : ''}` },
+    { text: r.routeTargets.join(' ') },
+  ]);
+  const best = routes.filter((r) => r.best).length;
+  return (
+    table(['', 'Type', 'RD', 'Route', 'VNI', 'Next hop', 'From', 'Seq', 'Route targets'], rows, colour, new Set([1, 4])) +
+    `\n${routes.length} path${routes.length === 1 ? '' : 's'}, ${best} best\n`
+  );
+}

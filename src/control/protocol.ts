@@ -1,0 +1,105 @@
+import type { PeerStatus } from '../bgp/session';
+import type { PathAttribute } from '../bgp/wire/attributes/types';
+import type { EvpnRoute } from '../bgp/wire/evpn/types';
+import type { Ip } from '../util/ip';
+
+/**
+ * The control API between a running speaker and `evpn-vtep show`: a UNIX
+ * stream socket carrying newline-delimited JSON, one request per line and
+ * one response line per request, in order.
+ *
+ *   → {"cmd":"show","what":"peers"}
+ *   ← {"ok":true,"peers":[...]}
+ *   → {"cmd":"show","what":"routes","filters":{"type":2,"vni":100}}
+ *   ← {"ok":true,"routes":[...]}
+ *   ← {"ok":false,"error":"..."}
+ */
+
+export interface RouteFilter {
+  /** EVPN route type 1..5. */
+  type?: number;
+  /** The VNI the route belongs to (see vniOf in routes.ts). */
+  vni?: number;
+}
+
+export type ControlRequest = { cmd: 'show'; what: 'peers' } | { cmd: 'show'; what: 'routes'; filters?: RouteFilter };
+
+/** One path as `show routes` prints it: plain JSON values only. */
+export interface RouteRow {
+  type: number;
+  rd: string;
+  /** FRR's bracket form of the key fields, e.g. [2]:[0]:[48]:[aa:bb:cc:dd:ee:ff]:[32]:[10.0.0.1]. */
+  prefix: string;
+  vni?: number;
+  mac?: string;
+  ip?: string;
+  esi?: string;
+  nextHop: Ip | null;
+  /** Neighbor address, or "local". */
+  from: string;
+  best: boolean;
+  routeTargets: string[];
+  /** MAC mobility sequence number (RFC 7432 §7.7), when the community is present. */
+  mobilitySeq?: number;
+  sticky?: boolean;
+  routerMac?: string;
+  label1?: number;
+  label2?: number;
+  originatorId?: string;
+  clusterList?: string[];
+  asPath: string;
+  localPref?: number;
+}
+
+export type ControlResponse =
+  | { ok: true; peers: PeerStatus[] }
+  | { ok: true; routes: RouteRow[] }
+  | { ok: false; error: string };
+
+/**
+ * One path of the RIB for listing. The RibApi has no listing method; a RIB
+ * that implements RibListing (an optional `routes` method) makes
+ * `show routes` work.
+ */
+export interface RibRouteEntry {
+  route: EvpnRoute;
+  attrs: readonly PathAttribute[];
+  nextHop: Ip | null;
+  /** Peer id (neighbor address) or "local". */
+  from: string;
+  best: boolean;
+}
+
+/**
+ * What `show routes` asks of the RIB, duck-typed: every path (`routes`), or
+ * failing that the best path of every key (`bestPaths`, as Rib has it).
+ */
+export interface RibListing {
+  routes?(filter?: RouteFilter): Iterable<RibRouteEntry>;
+  bestPaths?(): Iterable<Omit<RibRouteEntry, 'best'>>;
+}
+
+export const EVPN_ROUTE_TYPES = [1, 2, 3, 4, 5] as const;
+
+/** Validates a parsed request line; returns an error text or the request. */
+export function parseRequest(v: unknown): ControlRequest | string {
+  if (typeof v !== 'object' || v === null) return 'request must be a JSON object';
+  const o = v as Record<string, unknown>;
+  if (o.cmd !== 'show') return `unknown cmd ${JSON.stringify(o.cmd)}`;
+  if (o.what === 'peers') return { cmd: 'show', what: 'peers' };
+  if (o.what !== 'routes') return `unknown "what" ${JSON.stringify(o.what)}: peers or routes`;
+  const f = o.filters;
+  if (f === undefined) return { cmd: 'show', what: 'routes' };
+  if (typeof f !== 'object' || f === null) return 'filters must be an object';
+  const fo = f as Record<string, unknown>;
+  const filters: RouteFilter = {};
+  if (fo.type !== undefined) {
+    if (typeof fo.type !== 'number' || !(EVPN_ROUTE_TYPES as readonly number[]).includes(fo.type)) return 'filters.type must be 1..5';
+    filters.type = fo.type;
+  }
+  if (fo.vni !== undefined) {
+    if (typeof fo.vni !== 'number' || !Number.isInteger(fo.vni) || fo.vni < 0 || fo.vni > 0xffffff) return 'filters.vni must be 0..16777215';
+    filters.vni = fo.vni;
+  }
+  return { cmd: 'show', what: 'routes', filters };
+}

@@ -1,0 +1,127 @@
+import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { PeerStatus } from '../bgp/session';
+import type { Logger } from '../util/log';
+import { parseRequest, type ControlResponse, type RibListing, type RibRouteEntry } from './protocol';
+import { routeRows } from './routes';
+
+/**
+ * The control socket of a running speaker: a UNIX stream socket speaking
+ * newline-delimited JSON (protocol.ts). Read-only: it answers `show`
+ * requests and changes nothing, so it can stay open to the operator's group.
+ */
+
+export interface ControlSource {
+  peers(): PeerStatus[];
+  rib: RibListing;
+}
+
+/** Longest request line accepted; the API has no large requests. */
+const MAX_LINE = 64 * 1024;
+
+export class ControlServer {
+  private server: net.Server | null = null;
+  private readonly clients = new Set<net.Socket>();
+
+  constructor(
+    readonly socketPath: string,
+    private readonly source: ControlSource,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    mkdirSync(path.dirname(this.socketPath), { recursive: true });
+    // A socket file left by a process that died would make listen() fail; remove it if nobody answers on it.
+    if (existsSync(this.socketPath)) {
+      if (!lstatSync(this.socketPath).isSocket()) throw new Error(`${this.socketPath} exists and is not a socket`);
+      if (await answers(this.socketPath)) throw new Error(`another process is serving ${this.socketPath}`);
+      unlinkSync(this.socketPath);
+    }
+    const server = net.createServer((sock) => this.serve(sock));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.log.info('control socket listening', { path: this.socketPath });
+  }
+
+  private serve(sock: net.Socket): void {
+    this.clients.add(sock);
+    sock.on('close', () => this.clients.delete(sock));
+    sock.on('error', () => sock.destroy());
+    let buf = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line) sock.write(JSON.stringify(this.answer(line)) + '\n');
+      }
+      if (buf.length > MAX_LINE) {
+        sock.end(JSON.stringify({ ok: false, error: 'request line too long' }) + '\n');
+        buf = '';
+      }
+    });
+  }
+
+  /** One response for one request line. */
+  answer(line: string): ControlResponse {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return { ok: false, error: 'request is not valid JSON' };
+    }
+    const req = parseRequest(parsed);
+    if (typeof req === 'string') return { ok: false, error: req };
+    try {
+      if (req.what === 'peers') return { ok: true, peers: this.source.peers() };
+      const rib = this.source.rib;
+      if (typeof rib.routes === 'function') return { ok: true, routes: routeRows(rib.routes(req.filters), req.filters) };
+      if (typeof rib.bestPaths === 'function') return { ok: true, routes: routeRows(withBest(rib.bestPaths()), req.filters) };
+      return { ok: false, error: 'this RIB cannot list its routes' };
+    } catch (e) {
+      this.log.error('control request failed', { error: e instanceof Error ? e.message : String(e) });
+      return { ok: false, error: 'internal error' };
+    }
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    for (const c of this.clients) c.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    try {
+      unlinkSync(this.socketPath);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+function* withBest(paths: Iterable<Omit<RibRouteEntry, 'best'>>): IterableIterator<RibRouteEntry> {
+  for (const p of paths) yield { route: p.route, attrs: p.attrs, nextHop: p.nextHop, from: p.from, best: true };
+}
+
+/** True if something accepts connections on the socket path (within 500 ms). */
+function answers(p: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(p);
+    const done = (v: boolean): void => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(v);
+    };
+    const t = setTimeout(() => done(false), 500);
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
