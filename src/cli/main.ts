@@ -10,8 +10,12 @@ import { runShow } from './show';
 const USAGE = `usage: evpn-vtep <command> [options]
 
 commands:
-  decode FILE.pcap [--json] [--port N]   decode every BGP message and VXLAN frame in a capture
-  help                                   this text
+  decode FILE.pcap [--json] [--bgp-port N] [--vxlan-port N]
+                                  decode every BGP message and VXLAN frame in a capture
+  bgp --config FILE               run the BGP EVPN speaker alone (route reflector / route server)
+  show peers|routes [--type 2|3|5] [--vni N] [--json] [--socket PATH]
+                                  read a running speaker through its control socket
+  help                            this text
 `;
 
 export async function main(argv: string[]): Promise<number> {

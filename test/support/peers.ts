@@ -74,6 +74,8 @@ export class FrrInstance {
         /* gone */
       }
     }
+    // Stale sockets would make a later start() think the new daemons are up already.
+    for (const f of ['zserv.api', 'zebra.vty', 'bgpd.vty', 'bgpd.pid', 'zebra.pid']) rmSync(path.join(this.dir, f), { force: true });
   }
 
   destroy(): void {
