@@ -1,3 +1,4 @@
+import { CeaseSub, FsmSub } from './wire/notification';
 import { ipv4ToU32, type Ip } from '../util/ip';
 import { ErrCode, OpenSub } from './wire/errors';
 
@@ -197,27 +198,6 @@ export interface StepResult {
   actions: FsmAction[];
 }
 
-/** RFC 6608 §4 Finite State Machine Error subcodes. */
-export const FsmErrSub = {
-  UNSPECIFIED: 0,
-  UNEXPECTED_IN_OPENSENT: 1,
-  UNEXPECTED_IN_OPENCONFIRM: 2,
-  UNEXPECTED_IN_ESTABLISHED: 3,
-} as const;
-
-/** RFC 4486 §4 Cease subcodes (with RFC 8538 Hard Reset). */
-export const CeaseSub = {
-  UNSPECIFIED: 0,
-  MAX_PREFIXES: 1,
-  ADMIN_SHUTDOWN: 2,
-  PEER_DECONFIGURED: 3,
-  ADMIN_RESET: 4,
-  CONNECTION_REJECTED: 5,
-  OTHER_CONFIG_CHANGE: 6,
-  COLLISION_RESOLUTION: 7,
-  OUT_OF_RESOURCES: 8,
-  HARD_RESET: 9,
-} as const;
 
 const EMPTY = new Uint8Array(0);
 
@@ -241,13 +221,13 @@ const MESSAGE_EVENTS: ReadonlySet<FsmEventType> = new Set<FsmEventType>([
 ]);
 
 function fsmError(state: 'OpenSent' | 'OpenConfirm' | 'Established', ev: FsmEventType): Notification {
-  if (!MESSAGE_EVENTS.has(ev)) return notif(ErrCode.FSM, FsmErrSub.UNSPECIFIED);
+  if (!MESSAGE_EVENTS.has(ev)) return notif(ErrCode.FSM, FsmSub.UNSPECIFIED);
   const sub =
     state === 'OpenSent'
-      ? FsmErrSub.UNEXPECTED_IN_OPENSENT
+      ? FsmSub.UNEXPECTED_IN_OPENSENT
       : state === 'OpenConfirm'
-        ? FsmErrSub.UNEXPECTED_IN_OPENCONFIRM
-        : FsmErrSub.UNEXPECTED_IN_ESTABLISHED;
+        ? FsmSub.UNEXPECTED_IN_OPENCONFIRM
+        : FsmSub.UNEXPECTED_IN_ESTABLISHED;
   return notif(ErrCode.FSM, sub);
 }
 
@@ -511,7 +491,7 @@ export function step(s: FsmState, ev: FsmEvent, cfg: FsmConfig): StepResult {
         case 'IdleHoldResetTimer_Expires':
           return stay(s);
         case 'ManualStop':
-          return toIdle(s, cfg, ev, { counter: 'reset', sent: cease(ev.cease, CeaseSub.ADMIN_SHUTDOWN) });
+          return toIdle(s, cfg, ev, { counter: 'reset', sent: cease(ev.cease, CeaseSub.ADMINISTRATIVE_SHUTDOWN) });
         case 'AutomaticStop':
           return toIdle(s, cfg, ev, { counter: 'increment', sent: cease(ev.cease, CeaseSub.UNSPECIFIED) });
         case 'HoldTimer_Expires':
@@ -546,7 +526,7 @@ export function step(s: FsmState, ev: FsmEvent, cfg: FsmConfig): StepResult {
         case 'BGPOpenMsgErr':
           return toIdle(s, cfg, ev, { counter: 'increment', sent: ev.error });
         case 'OpenCollisionDump':
-          return toIdle(s, cfg, ev, { counter: 'increment', sent: notif(ErrCode.CEASE, CeaseSub.COLLISION_RESOLUTION) });
+          return toIdle(s, cfg, ev, { counter: 'increment', sent: notif(ErrCode.CEASE, CeaseSub.CONNECTION_COLLISION_RESOLUTION) });
         case 'NotifMsgVerErr':
           return toIdle(s, cfg, ev, { counter: 'keep', ...optReceived(ev) });
         default:
@@ -569,7 +549,7 @@ export function step(s: FsmState, ev: FsmEvent, cfg: FsmConfig): StepResult {
         case 'IdleHoldResetTimer_Expires':
           return stay(s);
         case 'ManualStop':
-          return toIdle(s, cfg, ev, { counter: 'reset', sent: cease(ev.cease, CeaseSub.ADMIN_SHUTDOWN) });
+          return toIdle(s, cfg, ev, { counter: 'reset', sent: cease(ev.cease, CeaseSub.ADMINISTRATIVE_SHUTDOWN) });
         case 'AutomaticStop':
           return toIdle(s, cfg, ev, { counter: 'increment', sent: cease(ev.cease, CeaseSub.UNSPECIFIED) });
         case 'HoldTimer_Expires':
@@ -585,7 +565,7 @@ export function step(s: FsmState, ev: FsmEvent, cfg: FsmConfig): StepResult {
         case 'BGPOpenMsgErr':
           return toIdle(s, cfg, ev, { counter: 'increment', sent: ev.error });
         case 'OpenCollisionDump':
-          return toIdle(s, cfg, ev, { counter: 'increment', sent: notif(ErrCode.CEASE, CeaseSub.COLLISION_RESOLUTION) });
+          return toIdle(s, cfg, ev, { counter: 'increment', sent: notif(ErrCode.CEASE, CeaseSub.CONNECTION_COLLISION_RESOLUTION) });
         case 'KeepAliveMsg':
           return {
             next: { ...s, state: 'Established' },
@@ -617,7 +597,7 @@ export function step(s: FsmState, ev: FsmEvent, cfg: FsmConfig): StepResult {
         case 'IdleHoldResetTimer_Expires':
           return stay({ ...s, idleHoldTime: cfg.idleHoldTime });
         case 'ManualStop':
-          return toIdle(s, cfg, ev, { counter: 'reset', sent: cease(ev.cease, CeaseSub.ADMIN_SHUTDOWN) });
+          return toIdle(s, cfg, ev, { counter: 'reset', sent: cease(ev.cease, CeaseSub.ADMINISTRATIVE_SHUTDOWN) });
         case 'AutomaticStop':
           return toIdle(s, cfg, ev, { counter: 'increment', sent: cease(ev.cease, CeaseSub.UNSPECIFIED) });
         case 'HoldTimer_Expires':
@@ -625,7 +605,7 @@ export function step(s: FsmState, ev: FsmEvent, cfg: FsmConfig): StepResult {
         case 'KeepaliveTimer_Expires':
           return stay(s, sendKeepalive(s));
         case 'OpenCollisionDump':
-          return toIdle(s, cfg, ev, { counter: 'increment', sent: notif(ErrCode.CEASE, CeaseSub.COLLISION_RESOLUTION) });
+          return toIdle(s, cfg, ev, { counter: 'increment', sent: notif(ErrCode.CEASE, CeaseSub.CONNECTION_COLLISION_RESOLUTION) });
         case 'NotifMsgVerErr':
         case 'NotifMsg':
         case 'TcpConnectionFails':

@@ -26,6 +26,7 @@ export interface NotificationMessage {
 
 /** Cease subcodes (RFC 4486, RFC 8538 §3, RFC 9384 §3). */
 export const enum CeaseSub {
+  UNSPECIFIED = 0,
   MAX_PREFIXES = 1,
   ADMINISTRATIVE_SHUTDOWN = 2,
   PEER_DECONFIGURED = 3,
