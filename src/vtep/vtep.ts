@@ -1,0 +1,92 @@
+import { Speaker, type SpeakerOptions } from '../bgp/speaker';
+import { resolveL2vni, type VtepConfig } from '../config';
+import type { DataplaneEvent } from '../dataplane/events';
+import { Programmer } from '../dataplane/programmer';
+import { EvpnImporter } from '../evpn/import';
+import { Rib } from '../rib/rib';
+import type { Ip } from '../util/ip';
+import type { Logger } from '../util/log';
+import type { Mac } from '../util/mac';
+import { SystemClock, type Clock } from '../util/clock';
+import { L2Service, type VtepDataplane } from './l2-service';
+
+/**
+ * An EVPN VTEP: the composition of the speaker, the RIB, EVPN import, the
+ * L2 service and a data plane. Wiring only; the behaviour lives in the parts.
+ *
+ *   data plane events ──▶ L2Service ──▶ speaker.originate ──▶ RIB ──▶ peers
+ *   peers ──▶ RIB ──▶ importer (MAC-VRFs) ──▶ L2Service ──▶ programmer ──▶ data plane ops
+ */
+
+/** What a VTEP needs of its data plane, whichever backend runs it. */
+export interface VtepDataplaneDriver extends VtepDataplane {
+  onEvents(fn: (events: readonly DataplaneEvent[]) => void): () => void;
+}
+
+export interface VtepOptions {
+  config: VtepConfig;
+  dataplane: VtepDataplaneDriver;
+  /** Data-plane port index of each access interface named in the config. */
+  portOf: (ifname: string) => number;
+  log: Logger;
+  clock?: Clock;
+  maxVteps?: number;
+  /** Next-hop MAC towards a VTEP on the underlay, if the backend needs it. */
+  nextHopMac?: (vtep: Ip) => Mac | undefined;
+  /** Passed to the speaker (tests: ports, timers). */
+  speaker?: Partial<SpeakerOptions>;
+}
+
+export class Vtep {
+  readonly rib: Rib;
+  readonly speaker: Speaker;
+  readonly importer: EvpnImporter;
+  readonly programmer: Programmer;
+  readonly l2: L2Service;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly o: VtepOptions) {
+    const cfg = o.config;
+    this.rib = new Rib({ asn: cfg.as, routerId: cfg.routerId, clusterId: cfg.routeReflector?.clusterId ?? cfg.routerId, vtepIp: cfg.underlay.address });
+    const vnis = cfg.l2vnis.map((l2) => ({ l2, r: resolveL2vni(cfg, l2) }));
+    this.importer = new EvpnImporter({ evis: vnis.map(({ r }) => ({ vni: r.vni, importRts: r.import })) });
+    this.programmer = new Programmer({ maxVteps: o.maxVteps ?? 1024, ...(o.nextHopMac ? { nextHopMac: o.nextHopMac } : {}) });
+    this.speaker = new Speaker({ config: cfg, rib: this.rib, log: o.log, ...o.speaker });
+    this.l2 = new L2Service({
+      vtepIp: cfg.underlay.address,
+      vnis: vnis.map(({ l2, r }) => ({ vni: r.vni, port: o.portOf(l2.interface), vid: l2.vlan ?? 0, origin: { vni: r.vni, rd: r.rd, exportRts: r.export } })),
+      rib: this.speaker,
+      importer: this.importer,
+      programmer: this.programmer,
+      dataplane: o.dataplane,
+      clock: o.clock ?? new SystemClock(),
+      log: o.log.child({ part: 'l2' }),
+      migration: cfg.migration,
+    });
+  }
+
+  /** Listens for BGP, programs the data plane, joins the flood trees, then starts the sessions. */
+  async start(): Promise<void> {
+    await this.listen();
+    this.begin();
+  }
+
+  /** Binds the BGP listener only (tests bring up several VTEPs' listeners before any session starts). */
+  async listen(): Promise<void> {
+    await this.speaker.listen();
+  }
+
+  /** Wires the parts together, programs the data plane and starts the sessions. */
+  begin(): void {
+    this.unsubscribe.push(this.importer.attach(this.rib));
+    this.unsubscribe.push(this.importer.onEvents((evs) => this.l2.onEvpnEvents(evs)));
+    this.unsubscribe.push(this.o.dataplane.onEvents((evs) => this.l2.onDataplaneEvents(evs)));
+    this.l2.start();
+    this.speaker.startSessions();
+  }
+
+  async stop(message?: string): Promise<void> {
+    for (const u of this.unsubscribe.splice(0)) u();
+    await this.speaker.stop(message);
+  }
+}
