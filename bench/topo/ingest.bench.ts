@@ -1,173 +1,290 @@
 /**
- * Route ingest side by side: the same pre-encoded type-2 route set is fed by
- * one generator session to FRR bgpd, to gobgpd and (once its speaker runs)
- * to evpn-vtep, each in its own namespace, in one run. Measured: seconds from
- * the first UPDATE until the peer's own JSON output shows all N routes, and
- * RSS growth per route. Root only. Run: npx tsx bench/topo/ingest.bench.ts [N…]
+ * Route ingest side by side: the same type-2 route set, sent by one
+ * generator session (bench/topo/routegen.ts, run as its own process in its
+ * own namespace), to evpn-vtep (`evpn-vtep bgp --config`), to FRR bgpd and to
+ * gobgpd, each in a namespace of its own. Nothing is configured in the
+ * machine's own namespace: the veth joins the generator's namespace to the
+ * DUT's. Measured: seconds from the generator's first UPDATE until the DUT's
+ * own output shows all N routes held, and RSS growth per route; plus the
+ * time for evpn-vtep to advertise the N routes to FRR.
+ * Root only. Run: npx tsx bench/topo/ingest.bench.ts [N…]  (RUNS=3, GOBGP_ROUTES=10000)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Topology, ipNs, ip } from '../../test/support/netns';
+import { request } from '../../src/control/client';
+import type { PeerStatus } from '../../src/bgp/session';
 import { FrrInstance, GobgpInstance } from '../../test/support/peers';
-import { encodeRouteSet, runGenerator, type GenOptions, type GenSession } from './routegen';
+import { Lab, NsScript, Vtep } from '../../test/topo/bgp/support';
 import { fmtNum } from '../lib';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { wallMs } from './routegen';
 
 export interface IngestRow {
   peer: string;
   routes: number;
+  /** Median over `runs`. */
   seconds: number | null;
   routesPerSec: number | null;
   rssBytesPerRoute: number | null;
+  runs: number;
+  /** Every run's seconds, for the spread. */
+  samples: (number | null)[];
   note?: string;
 }
 
-const GEN_IP = '10.203.0.1';
-const DUT_IP = '10.203.0.2';
+const GEN_AS = 65001;
+const DUT_AS = 65000;
+const GEN_SCRIPT = path.join(__dirname, 'routegen.ts');
 
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-async function withDut<T>(fn: (topo: Topology, ns: string) => Promise<T>): Promise<T> {
-  const topo = new Topology('bi');
+interface Dut {
+  /** Routes the DUT holds from the generator, from its own output. */
+  count(): Promise<number>;
+  pid(): number;
+  stop(): Promise<void>;
+}
+
+/** A lab with a generator namespace and a DUT namespace joined by one veth; addresses only inside them. */
+async function withLab<T>(fn: (lab: Lab, genNs: string, dutNs: string, genIp: string, dutIp: string) => Promise<T>): Promise<T> {
+  const lab = new Lab();
   try {
-    const ns = topo.addNs('dut');
-    const g = topo.name('g');
-    const d = topo.name('d');
-    topo.addVeth({ ns: null, name: g }, { ns, name: d });
-    ip(['addr', 'add', `${GEN_IP}/30`, 'dev', g]);
-    ipNs(ns, ['addr', 'add', `${DUT_IP}/30`, 'dev', d]);
-    return await fn(topo, ns);
+    const genNs = lab.ns('gen');
+    const dutNs = lab.ns('dut');
+    const [genIp, dutIp] = lab.link(genNs, dutNs, 'gd');
+    return await fn(lab, genNs, dutNs, genIp, dutIp);
   } finally {
-    topo.destroy();
+    lab.destroy();
   }
 }
 
-/** Polls `count` until it reaches n or the deadline passes; returns the moment it did. */
-async function until(n: number, count: () => number, deadlineMs: number, everyMs = 50): Promise<number | null> {
-  const end = performance.now() + deadlineMs;
-  while (performance.now() < end) {
+/** Polls `count` until it reaches n or the deadline passes; returns the wall-clock moment it did. */
+async function until(n: number, count: () => Promise<number>, deadlineMs: number, everyMs = 20): Promise<number | null> {
+  const end = wallMs() + deadlineMs;
+  while (wallMs() < end) {
     let c = 0;
     try {
-      c = count();
+      c = await count();
     } catch {
       /* the daemon may be busy: try again */
     }
-    if (c >= n) return performance.now();
+    if (c >= n) return wallMs();
     await sleep(everyMs);
   }
   return null;
 }
 
-const GEN: Omit<GenOptions, 'routes'> = { vnis: 100, localAs: 65001, peerAs: 65000, routerId: GEN_IP, nextHop: '10.203.9.9', ibgp: false };
-
-/**
- * A daemon that has just started may still be opening its own connection to
- * us (and refuse ours, or reset it with an FSM error): retry the whole
- * session a few times before any UPDATE was sent.
- */
-async function connectWithRetry(n: number, msgs: Uint8Array[]): Promise<GenSession> {
-  let last: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      return await runGenerator(DUT_IP, 179, { ...GEN, routes: n }, msgs, 30_000);
-    } catch (e) {
-      last = e;
-      await sleep(2000);
-    }
-  }
-  throw last instanceof Error ? last : new Error(String(last));
+async function generator(genNs: string, dutIp: string, genIp: string, n: number): Promise<NsScript> {
+  const g = new NsScript(genNs, GEN_SCRIPT, ['--host', dutIp, '--routes', String(n), '--local-as', String(GEN_AS), '--peer-as', String(DUT_AS), '--router-id', genIp]);
+  return g;
 }
 
-export async function ingestFrr(n: number, msgs: Uint8Array[], deadlineMs: number): Promise<IngestRow> {
-  return withDut(async (_topo, ns) => {
+async function waitEvent(g: NsScript, name: string, timeoutMs: number): Promise<{ t: number }> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const e = g.events<{ t: number }>(name)[0];
+    if (e) return e;
+    if (g.child.exitCode !== null) throw new Error(`generator exited: ${g.errors}`);
+    await sleep(10);
+  }
+  throw new Error(`generator: no ${name} within ${timeoutMs} ms: ${g.errors}`);
+}
+
+interface RunResult {
+  seconds: number | null;
+  rssGrowth: number;
+}
+
+/** One ingest run: DUT up, baseline RSS, generator started, time until the DUT holds n. */
+async function ingestOnce(kind: 'evpn-vtep' | 'frr' | 'gobgp', n: number, deadlineMs: number): Promise<RunResult> {
+  return withLab(async (_lab, genNs, dutNs, genIp, dutIp) => {
+    const dut = await startDut(kind, dutNs, dutIp, genIp);
+    let gen: NsScript | undefined;
+    try {
+      await sleep(500);
+      const rss0 = rssOf(dut.pid());
+      gen = await generator(genNs, dutIp, genIp, n);
+      // Encoding 1M routes takes the generator a while; the clock starts at its first UPDATE.
+      const first = await waitEvent(gen, 'first-update', 300_000);
+      const done = await until(n, () => dut.count(), deadlineMs);
+      const rss1 = rssOf(dut.pid());
+      return { seconds: done === null ? null : (done - first.t) / 1000, rssGrowth: rss1 - rss0 };
+    } finally {
+      gen?.kill();
+      await dut.stop();
+    }
+  });
+}
+
+async function startDut(kind: 'evpn-vtep' | 'frr' | 'gobgp', ns: string, dutIp: string, genIp: string): Promise<Dut> {
+  if (kind === 'evpn-vtep') {
+    const v = new Vtep(ns, { routerId: dutIp, as: DUT_AS, neighbors: [{ address: genIp, remoteAs: GEN_AS, passive: true }] });
+    await v.start();
+    return {
+      // The speaker's own count of paths held from the peer (`show peers --json`, adjRibIn), over the control socket.
+      count: async () => {
+        const res = await request(v.socket, { cmd: 'show', what: 'peers' }, 10_000);
+        return res.ok && 'peers' in res ? ((res.peers as PeerStatus[]).find((p) => p.address === genIp)?.adjRibIn ?? 0) : 0;
+      },
+      pid: () => v.pid,
+      stop: () => v.destroy(),
+    };
+  }
+  if (kind === 'frr') {
     const frr = new FrrInstance(
       ns,
-      `hostname dut\nrouter bgp 65000\n bgp router-id ${DUT_IP}\n no bgp default ipv4-unicast\n no bgp ebgp-requires-policy\n neighbor ${GEN_IP} remote-as 65001\n address-family l2vpn evpn\n  neighbor ${GEN_IP} activate\n exit-address-family\n`,
+      `hostname dut\nrouter bgp ${DUT_AS}\n bgp router-id ${dutIp}\n no bgp default ipv4-unicast\n no bgp ebgp-requires-policy\n neighbor ${genIp} remote-as ${GEN_AS}\n address-family l2vpn evpn\n  neighbor ${genIp} activate\n exit-address-family\n`,
     );
-    try {
-      await frr.start();
-      const pid = Number(readFileSync(path.join(frr.dir, 'bgpd.pid'), 'utf8'));
-      const rss0 = rssOf(pid);
-      const count = (): number => {
-        const j = frr.vtyshJson<{ peers?: Record<string, { pfxRcd?: number }> }>('show bgp l2vpn evpn summary json');
-        return j.peers?.[GEN_IP]?.pfxRcd ?? 0;
-      };
-      const gen = await connectWithRetry(n, msgs);
-      const done = await until(n, count, deadlineMs);
-      const rss1 = rssOf(pid);
-      gen.close();
-      return row('FRR bgpd 8.4', n, done === null ? null : (done - gen.firstUpdateAt) / 1000, rss1 - rss0, done === null ? `did not finish in ${deadlineMs / 1000} s` : undefined);
-    } finally {
-      frr.destroy();
-    }
-  });
-}
-
-export async function ingestGobgp(n: number, msgs: Uint8Array[], deadlineMs: number): Promise<IngestRow> {
-  return withDut(async (_topo, ns) => {
-    const gobgp = new GobgpInstance(
-      ns,
-      `[global.config]\n  as = 65000\n  router-id = "${DUT_IP}"\n  port = 179\n[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "${GEN_IP}"\n    peer-as = 65001\n  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = "l2vpn-evpn"\n`,
-    );
-    try {
-      await gobgp.start();
-      const pid = Number(execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).trim().split(/\s+/)[0]);
-      const rss0 = rssOf(pid);
-      // gobgp's own count of EVPN destinations in its table ("Destination: N, Path: N").
-      const count = (): number => Number(/Destination: (\d+)/.exec(gobgp.gobgp(['global', 'rib', '-a', 'evpn', 'summary']))?.[1] ?? 0);
-      const gen = await connectWithRetry(n, msgs);
-      const done = await until(n, count, deadlineMs, 200);
-      const rss1 = rssOf(pid);
-      gen.close();
-      return row('gobgpd 3.10', n, done === null ? null : (done - gen.firstUpdateAt) / 1000, rss1 - rss0, done === null ? `did not finish in ${deadlineMs / 1000} s` : undefined);
-    } finally {
-      gobgp.destroy();
-    }
-  });
-}
-
-function row(peer: string, n: number, seconds: number | null, rssGrowth: number, note?: string): IngestRow {
+    await frr.start();
+    const pid = Number(readFileSync(path.join(frr.dir, 'bgpd.pid'), 'utf8'));
+    return {
+      count: async () => frr.vtyshJson<{ peers?: Record<string, { pfxRcd?: number }> }>('show bgp l2vpn evpn summary json').peers?.[genIp]?.pfxRcd ?? 0,
+      pid: () => pid,
+      stop: async () => frr.destroy(),
+    };
+  }
+  const gobgp = new GobgpInstance(
+    ns,
+    `[global.config]\n  as = ${DUT_AS}\n  router-id = "${dutIp}"\n  port = 179\n[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "${genIp}"\n    peer-as = ${GEN_AS}\n  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = "l2vpn-evpn"\n`,
+  );
+  await gobgp.start();
+  const pids = nsPids(ns);
   return {
-    peer,
+    // gobgp's own count of EVPN destinations in its table ("Destination: N, Path: N").
+    count: async () => Number(/Destination: (\d+)/.exec(gobgp.gobgp(['global', 'rib', '-a', 'evpn', 'summary']))?.[1] ?? 0),
+    pid: () => pids[0]!,
+    stop: async () => gobgp.destroy(),
+  };
+}
+
+function nsPids(ns: string): number[] {
+  return execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+}
+
+/**
+ * Advertising: the generator fills evpn-vtep with n routes while FRR is not
+ * yet running; then FRR (bgpd in a third namespace) connects and the clock
+ * runs from the session's Established (evpn-vtep's own uptime) until FRR
+ * counts n prefixes received.
+ */
+async function advertiseOnce(n: number, deadlineMs: number): Promise<number | null> {
+  const lab = new Lab();
+  let v: Vtep | undefined;
+  let frr: FrrInstance | undefined;
+  let gen: NsScript | undefined;
+  try {
+    const genNs = lab.ns('gen');
+    const dutNs = lab.ns('dut');
+    const rcvNs = lab.ns('rcv');
+    const [genIp, dutIp] = lab.link(genNs, dutNs, 'gd');
+    const [dutToR, rcvIp] = lab.link(dutNs, rcvNs, 'dr');
+    v = new Vtep(dutNs, {
+      routerId: dutIp,
+      as: DUT_AS,
+      neighbors: [
+        { address: genIp, remoteAs: GEN_AS, passive: true },
+        { address: rcvIp, remoteAs: 65002, passive: true },
+      ],
+    });
+    await v.start();
+    gen = await generator(genNs, dutIp, genIp, n);
+    await waitEvent(gen, 'first-update', 300_000);
+    const held = await until(n, async () => {
+      const res = await request(v!.socket, { cmd: 'show', what: 'peers' }, 10_000);
+      return res.ok && 'peers' in res ? ((res.peers as PeerStatus[]).find((p) => p.address === genIp)?.adjRibIn ?? 0) : 0;
+    }, deadlineMs);
+    if (held === null) return null;
+    frr = new FrrInstance(
+      rcvNs,
+      `hostname rcv\nrouter bgp 65002\n bgp router-id ${rcvIp}\n no bgp default ipv4-unicast\n no bgp ebgp-requires-policy\n neighbor ${dutToR} remote-as ${DUT_AS}\n neighbor ${dutToR} timers connect 1\n address-family l2vpn evpn\n  neighbor ${dutToR} activate\n exit-address-family\n`,
+    );
+    await frr.start();
+    const count = async (): Promise<number> =>
+      frr!.vtyshJson<{ peers?: Record<string, { pfxRcd?: number }> }>('show bgp l2vpn evpn summary json').peers?.[dutToR]?.pfxRcd ?? 0;
+    const done = await until(n, count, deadlineMs, 50);
+    if (done === null) return null;
+    const res = await request(v.socket, { cmd: 'show', what: 'peers' }, 10_000);
+    const peer = res.ok && 'peers' in res ? (res.peers as PeerStatus[]).find((p) => p.address === rcvIp) : undefined;
+    // Established at (now - uptime), on evpn-vtep's clock; the same wall clock as ours.
+    const establishedAt = wallMs() - (peer?.uptimeMs ?? 0);
+    return (done - establishedAt) / 1000;
+  } finally {
+    gen?.kill();
+    await v?.destroy();
+    frr?.destroy();
+    lab.destroy();
+  }
+}
+
+function median(xs: (number | null)[]): number | null {
+  if (xs.some((x) => x === null)) return null;
+  const s = (xs as number[]).slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const NAMES = { 'evpn-vtep': 'evpn-vtep', frr: 'FRR bgpd 8.4', gobgp: 'gobgpd 3.10' } as const;
+
+async function measureIngest(kind: keyof typeof NAMES, n: number, runs: number, deadlineMs: number): Promise<IngestRow> {
+  const results: RunResult[] = [];
+  for (let r = 0; r < runs; r++) {
+    process.stderr.write(`ingest: ${fmtNum(n)} routes → ${NAMES[kind]} (run ${r + 1}/${runs})\n`);
+    const res = await ingestOnce(kind, n, deadlineMs);
+    process.stderr.write(`  ${res.seconds === null ? 'did not finish' : `${res.seconds.toFixed(2)} s`}, RSS +${(res.rssGrowth / 1048576).toFixed(0)} MiB\n`);
+    results.push(res);
+    if (res.seconds === null) break;
+  }
+  const seconds = median(results.map((x) => x.seconds));
+  const growth = results.map((x) => x.rssGrowth).sort((a, b) => a - b)[Math.floor(results.length / 2)]!;
+  return {
+    peer: NAMES[kind],
     routes: n,
     seconds,
     routesPerSec: seconds ? n / seconds : null,
-    rssBytesPerRoute: seconds ? rssGrowth / n : null,
-    ...(note ? { note } : {}),
+    rssBytesPerRoute: seconds ? growth / n : null,
+    runs: results.length,
+    samples: results.map((x) => x.seconds),
+    ...(seconds === null ? { note: `did not finish in ${deadlineMs / 1000} s` } : {}),
   };
 }
 
 export function ingestTable(rows: IngestRow[]): string {
   const frr = new Map(rows.filter((r) => r.peer.startsWith('FRR')).map((r) => [r.routes, r]));
-  const lines = ['| peer | routes | seconds | routes/s | RSS growth B/route | time vs FRR | note |', '|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| peer | routes | runs | seconds (median) | routes/s | RSS growth B/route | time vs FRR | RSS/route vs FRR | note |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
     const f = frr.get(r.routes);
     const ratio = r.seconds && f?.seconds ? (r.seconds / f.seconds).toFixed(2) : '';
+    const mem = r.rssBytesPerRoute && f?.rssBytesPerRoute ? (r.rssBytesPerRoute / f.rssBytesPerRoute).toFixed(2) : '';
     lines.push(
-      `| ${r.peer} | ${fmtNum(r.routes)} | ${r.seconds?.toFixed(2) ?? '—'} | ${r.routesPerSec ? fmtNum(r.routesPerSec) : '—'} | ${r.rssBytesPerRoute?.toFixed(0) ?? '—'} | ${ratio} | ${r.note ?? ''} |`,
+      `| ${r.peer} | ${fmtNum(r.routes)} | ${r.runs} | ${r.seconds?.toFixed(2) ?? '—'} | ${r.routesPerSec ? fmtNum(r.routesPerSec) : '—'} | ${r.rssBytesPerRoute?.toFixed(0) ?? '—'} | ${ratio} | ${mem} | ${r.note ?? ''} |`,
     );
   }
   return lines.join('\n');
 }
 
-export async function runIngestPeers(sizes: number[], gobgpSize: number): Promise<IngestRow[]> {
+export async function runIngestPeers(sizes: number[], gobgpSize: number, runs: number): Promise<{ rows: IngestRow[]; advertise: { routes: number; seconds: number | null }[] }> {
   const rows: IngestRow[] = [];
   for (const n of sizes) {
-    const msgs = encodeRouteSet({ ...GEN, routes: n });
-    process.stderr.write(`ingest: ${n} routes in ${msgs.length} UPDATEs → FRR\n`);
-    rows.push(await ingestFrr(n, msgs, 120_000));
+    const deadline = Math.max(120_000, n / 2);
+    rows.push(await measureIngest('evpn-vtep', n, runs, deadline));
+    rows.push(await measureIngest('frr', n, runs, deadline));
   }
-  if (gobgpSize > 0) {
-    const msgs = encodeRouteSet({ ...GEN, routes: gobgpSize });
-    process.stderr.write(`ingest: ${gobgpSize} routes → gobgpd\n`);
-    rows.push(await ingestGobgp(gobgpSize, msgs, 120_000));
+  if (gobgpSize > 0) rows.push(await measureIngest('gobgp', gobgpSize, 1, 120_000));
+  const advertise: { routes: number; seconds: number | null }[] = [];
+  const advN = Number(process.env.ADVERTISE_ROUTES ?? Math.max(...sizes));
+  if (advN > 0) {
+    process.stderr.write(`advertise: ${fmtNum(advN)} routes evpn-vtep → FRR\n`);
+    const s = await advertiseOnce(advN, Math.max(120_000, advN / 2));
+    process.stderr.write(`  ${s === null ? 'did not finish' : `${s.toFixed(2)} s`}\n`);
+    advertise.push({ routes: advN, seconds: s });
   }
-  return rows;
+  return { rows, advertise };
 }
 
 if (require.main === module) {
@@ -176,13 +293,15 @@ if (require.main === module) {
     process.exit(2);
   }
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
-  runIngestPeers(sizes.length ? sizes : [100_000, 1_000_000], Number(process.env.GOBGP_ROUTES ?? 10_000)).then(
-    (rows) => {
-      const t = ingestTable(rows);
-      console.log(t);
+  runIngestPeers(sizes.length ? sizes : [100_000, 1_000_000], Number(process.env.GOBGP_ROUTES ?? 10_000), Number(process.env.RUNS ?? 3)).then(
+    ({ rows, advertise }) => {
+      console.log(ingestTable(rows));
+      for (const a of advertise) {
+        console.log(`\nevpn-vtep advertising ${fmtNum(a.routes)} routes to FRR bgpd: ${a.seconds === null ? 'did not finish' : `${a.seconds.toFixed(2)} s (${fmtNum(a.routes / a.seconds)} routes/s)`}, one run`);
+      }
       const dir = path.resolve(__dirname, '..', 'results');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, 'ingest.json'), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
+      writeFileSync(path.join(dir, 'ingest.json'), JSON.stringify({ date: new Date().toISOString(), rows, advertise }, null, 2) + '\n');
     },
     (e: unknown) => {
       console.error(e);

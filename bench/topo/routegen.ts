@@ -1,4 +1,6 @@
 import net from 'node:net';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Framer } from '../../src/bgp/framer';
 import { AttrType, MsgType } from '../../src/bgp/wire/iana';
 import * as open from '../../src/bgp/wire/open';
@@ -156,5 +158,69 @@ export function runGenerator(host: string, port: number, o: GenOptions, msgs: Ui
       };
       pump();
     }
+  });
+}
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable between processes. */
+export function wallMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string', default: '179' },
+      routes: { type: 'string' },
+      vnis: { type: 'string', default: '100' },
+      'local-as': { type: 'string', default: '65001' },
+      'peer-as': { type: 'string', default: '65000' },
+      'router-id': { type: 'string' },
+      'next-hop': { type: 'string', default: '10.203.9.9' },
+    },
+  });
+  if (!values.host || !values.routes) throw new Error('usage: routegen.ts --host DUT --routes N [...]');
+  const o: GenOptions = {
+    routes: Number(values.routes),
+    vnis: Number(values.vnis),
+    localAs: Number(values['local-as']),
+    peerAs: Number(values['peer-as']),
+    routerId: values['router-id'] ?? '10.203.0.1',
+    nextHop: values['next-hop'],
+    ibgp: Number(values['local-as']) === Number(values['peer-as']),
+  };
+  const emit = (event: string, f: Record<string, unknown> = {}): void => {
+    process.stdout.write(JSON.stringify({ event, t: wallMs(), ...f }) + '\n');
+  };
+  const msgs = encodeRouteSet(o);
+  emit('encoded', { messages: msgs.length, octets: msgs.reduce((n, m) => n + m.length, 0) });
+  // A daemon that has just started may still refuse or reset our first tries: retry before any UPDATE went out.
+  let gen: GenSession | undefined;
+  let last: unknown;
+  for (let attempt = 0; attempt < 10 && !gen; attempt++) {
+    try {
+      gen = await runGenerator(values.host, Number(values.port), o, msgs, 30_000);
+    } catch (e) {
+      last = e;
+      emit('retry', { error: e instanceof Error ? e.message : String(e) });
+      await sleep(1000);
+    }
+  }
+  if (!gen) throw last instanceof Error ? last : new Error(String(last));
+  emit('first-update', { t: performance.timeOrigin + gen.firstUpdateAt });
+  emit('last-write', { t: performance.timeOrigin + gen.lastWrittenAt });
+  const stop = (): void => {
+    gen!.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`routegen: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
   });
 }

@@ -34,6 +34,12 @@ export interface RouteRow {
   mac?: string;
   ip?: string;
   esi?: string;
+  /** Ethernet Tag ID (types 1, 2, 3, 5). */
+  ethTag?: number;
+  /** Originating router's IP (types 3, 4). */
+  originatorIp?: string;
+  /** Gateway IP (type 5). */
+  gatewayIp?: string;
   nextHop: Ip | null;
   /** Neighbor address, or "local". */
   from: string;
@@ -43,6 +49,10 @@ export interface RouteRow {
   mobilitySeq?: number;
   sticky?: boolean;
   routerMac?: string;
+  /** Tunnel types of the BGP Encapsulation extended communities (RFC 9012 §4.1; 8 = VXLAN). */
+  encapsulation?: number[];
+  /** The PMSI Tunnel attribute (RFC 6514 §5; type 6 = ingress replication). */
+  pmsi?: { tunnelType: number; label: number; tunnelId: string; flags: number };
   label1?: number;
   label2?: number;
   originatorId?: string;

@@ -6,6 +6,7 @@ import { rdToString } from '../bgp/wire/evpn/rd';
 import type { EvpnRoute } from '../bgp/wire/evpn/types';
 import { AttrType } from '../bgp/wire/iana';
 import { MAC_MOBILITY_STICKY } from '../bgp/wire/ext-community';
+import { toHex } from '../util/bytes';
 import type { RibRouteEntry, RouteFilter, RouteRow } from './protocol';
 
 /** Turns RIB paths into the rows of `show routes`. */
@@ -65,8 +66,13 @@ export function routeRow(e: RibRouteEntry): RouteRow {
       row.label1 = r.label1;
       if (r.label2 !== undefined) row.label2 = r.label2;
     }
-    if (r.routeType === 5) row.ip = `${r.prefix}/${r.prefixLength}`;
+    if (r.routeType === 5) {
+      row.ip = `${r.prefix}/${r.prefixLength}`;
+      row.gatewayIp = r.gatewayIp;
+    }
     if ('esi' in r) row.esi = r.esi;
+    if ('ethTag' in r) row.ethTag = r.ethTag;
+    if ('originatorIp' in r) row.originatorIp = r.originatorIp;
   }
   for (const c of attr(e.attrs, AttrType.EXTENDED_COMMUNITIES)?.communities ?? []) {
     if (c.kind === 'route-target') row.routeTargets.push(formatRouteTarget(c));
@@ -74,6 +80,12 @@ export function routeRow(e: RibRouteEntry): RouteRow {
       row.mobilitySeq = c.seq;
       row.sticky = (c.flags & MAC_MOBILITY_STICKY) !== 0;
     } else if (c.kind === 'router-mac') row.routerMac = c.mac;
+    else if (c.kind === 'encapsulation') (row.encapsulation ??= []).push(c.tunnelType);
+  }
+  const pmsi = attr(e.attrs, AttrType.PMSI_TUNNEL);
+  if (pmsi) {
+    const id = typeof pmsi.tunnelId === 'string' ? pmsi.tunnelId : toHex(pmsi.tunnelId);
+    row.pmsi = { tunnelType: pmsi.tunnelType, label: pmsi.label, tunnelId: id, flags: pmsi.tunnelFlags };
   }
   const lp = attr(e.attrs, AttrType.LOCAL_PREF);
   if (lp) row.localPref = lp.localPref;

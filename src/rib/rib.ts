@@ -288,4 +288,20 @@ export class Rib implements RibApi {
       lastLoop: st.adjIn.lastLoop,
     };
   }
+
+  /**
+   * Every path held, for `show routes`: each key's candidates from every
+   * peer's Adj-RIB-In (stale ones included) and the local route, with `best`
+   * as decided at the last flush. `filter.type` skips other route types
+   * early; the caller applies any other filter.
+   */
+  *routes(filter?: { type?: number }): IterableIterator<{ route: EvpnRoute; attrs: readonly PathAttribute[]; nextHop: string | null; from: string; best: boolean }> {
+    const type = filter?.type;
+    for (const e of this.table.map.values()) {
+      for (let p = e.first; p !== undefined; p = p.next) {
+        if (type !== undefined && p.route.routeType !== type) continue;
+        yield { route: p.route, attrs: p.attrs.attrs, nextHop: p.attrs.nextHop, from: p.source.id, best: p === e.best };
+      }
+    }
+  }
 }
