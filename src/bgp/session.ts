@@ -134,6 +134,13 @@ export interface PeerStatus {
   adjRibIn?: number;
   adjRibOut?: number;
   lastError?: string;
+  /**
+   * While Idle waiting for an automatic restart: milliseconds left on the
+   * IdleHoldTimer (RFC 4271 §8.1.1 DampPeerOscillations).
+   */
+  idleHoldMs?: number;
+  /** The IdleHoldTime (s) the next automatic restart will wait: doubles after each failure, up to the maximum. */
+  nextIdleHoldTime?: number;
 }
 
 /**
@@ -436,6 +443,9 @@ export class Session {
     if (this.establishedAt !== null) s.uptimeMs = Math.round(now - this.establishedAt);
     else if (this.downAt !== null) s.downtimeMs = Math.round(now - this.downAt);
     if (this.lastError !== undefined) s.lastError = this.lastError;
+    const idleHoldDeadline = m.fsm.state === 'Idle' ? m.timers.deadline('IdleHold') : undefined;
+    if (idleHoldDeadline !== undefined) s.idleHoldMs = Math.max(0, Math.round(idleHoldDeadline - now));
+    s.nextIdleHoldTime = m.fsm.idleHoldTime;
     const rc = (this.rib as RibApi & RibPeerCounters).peerCounters;
     const counts = typeof rc === 'function' ? rc.call(this.rib, this.id) : undefined;
     if (counts) {
@@ -772,6 +782,14 @@ export class Session {
       return false;
     };
     if (!peer || fams.size === 0) return reset('family unknown');
+    if (![...fams].some((k) => peer.families.has(k))) {
+      // RFC 4760 §7 deletes the routes of the broken family and ignores it
+      // from now on. A family that was never negotiated has no routes here,
+      // so the other families' routes stay untouched (no flush, no refresh).
+      for (const k of fams) this.disabled.add(k);
+      this.log.warn('address family that was not negotiated ignored for the rest of the session (RFC 7606 §2)', { families: [...fams] });
+      return true;
+    }
     if (remaining.length === 0) return reset('no other family negotiated');
     if (!c.negotiated?.routeRefresh) return reset('the peer does not support route refresh, so its other routes could not be re-learned');
     for (const k of fams) this.disabled.add(k);
