@@ -6,12 +6,14 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "bench.h"
+#include "dataplane.h"
 #include "counters.h"
 #include "events.h"
 #include "ops.h"
@@ -25,7 +27,7 @@ using evpn::PipelineConfig;
 
 // The addon's ABI version: TypeScript checks it before using anything else,
 // so a stale build fails loudly instead of misreading a record layout.
-constexpr uint32_t kAbiVersion = 2;
+constexpr uint32_t kAbiVersion = 3;
 // Frames per pipeline vector in the test hook (one TPACKET_V3 block's worth).
 constexpr size_t kVector = 256;
 
@@ -195,16 +197,16 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
     uint32_t n = frames.Length();
     outData_.clear();
     outDesc_.clear();
+    // Frames made by ops (ARP probes) go out first, as the packet thread sends
+    // them right after applying the ops.
+    collect(p_->controlTx());
+    p_->controlTx().clear();
     for (uint32_t base = 0; base < n; base += kVector) {
       size_t count = std::min<size_t>(kVector, n - base);
       if (!readFrames(env, frames, base, count)) return env.Undefined();
       tx_->clear();
       p_->process(rx_.get(), count, *tx_, now);
-      for (uint32_t i = 0; i < tx_->count(); i++) {
-        const evpn::TxFrame& t = (*tx_)[i];
-        outDesc_.insert(outDesc_.end(), {uint32_t(t.kind), t.index, t.vni, t.l4Offset, uint32_t(outData_.size()), t.len});
-        outData_.insert(outData_.end(), t.data, t.data + t.len);
-      }
+      collect(*tx_);
     }
     Napi::Object out = Napi::Object::New(env);
     out.Set("data", Napi::Buffer<uint8_t>::Copy(env, outData_.data(), outData_.size()));
@@ -212,6 +214,14 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
     std::copy(outDesc_.begin(), outDesc_.end(), desc.Data());
     out.Set("desc", desc);
     return out;
+  }
+
+  void collect(const evpn::TxBatch& tx) {
+    for (uint32_t i = 0; i < tx.count(); i++) {
+      const evpn::TxFrame& t = tx[i];
+      outDesc_.insert(outDesc_.end(), {uint32_t(t.kind), t.index, t.vni, t.l4Offset, uint32_t(outData_.size()), t.len});
+      outData_.insert(outData_.end(), t.data, t.data + t.len);
+    }
   }
 
   // Fills rx_[0, count) from frames[base, base + count); false (with a JS
@@ -292,14 +302,14 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
     evpn::CounterTable& ct = p_->counters();
     // Configured ports, and unconfigured ones that received frames (their drops).
     for (uint32_t i = 0; i < cfg.maxPorts; i++)
-      if (p_->ports().used(i) || ct.port(i)[evpn::C_rx_packets]) ports.push_back(i);
+      if (p_->ports().used(i) || ct.port(i)[evpn::C_rx_packets].load()) ports.push_back(i);
     for (uint32_t i = 0; i < cfg.maxVnis; i++)
       if (p_->vnis().used(i)) vniIdx.push_back(i);
     size_t blocks = ports.size() + 2 + vniIdx.size();
     Napi::Float64Array values = Napi::Float64Array::New(env, blocks * evpn::kCounterCount);
     double* d = values.Data();
-    auto copy = [&](const uint64_t* b) {
-      for (uint32_t c = 0; c < evpn::kCounterCount; c++) *d++ = double(b[c]);
+    auto copy = [&](const evpn::Ctr* b) {
+      for (uint32_t c = 0; c < evpn::kCounterCount; c++) *d++ = double(b[c].load());
     };
     for (uint32_t p : ports) copy(ct.port(p));
     copy(ct.underlay());
@@ -343,6 +353,243 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
   std::vector<uint32_t> outDesc_;
 };
 
+Napi::Object opsResultObject(Napi::Env env, uint32_t applied, uint32_t rejected, const uint32_t* pairs,
+                             uint32_t reported) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("applied", applied);
+  out.Set("rejected", rejected);
+  Napi::Uint32Array rejects = Napi::Uint32Array::New(env, size_t(reported) * 2);
+  for (uint32_t i = 0; i < reported * 2; i++) rejects[i] = pairs[i];
+  out.Set("rejects", rejects);
+  return out;
+}
+
+// The packet thread with its sockets (dataplane.h). JavaScript configures it
+// (openPort, openUnderlay), starts it with a doorbell callback, and then
+// talks to it only through rings: applyOps queues records, the doorbell says
+// "drain events and results", counters() reads without locks.
+class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Dataplane",
+                       {
+                           InstanceMethod<&DataplaneWrap::OpenPort>("openPort"),
+                           InstanceMethod<&DataplaneWrap::OpenUnderlay>("openUnderlay"),
+                           InstanceMethod<&DataplaneWrap::Start>("start"),
+                           InstanceMethod<&DataplaneWrap::Stop>("stop"),
+                           InstanceMethod<&DataplaneWrap::ApplyOps>("applyOps"),
+                           InstanceMethod<&DataplaneWrap::AckDoorbell>("ackDoorbell"),
+                           InstanceMethod<&DataplaneWrap::DrainResults>("drainResults"),
+                           InstanceMethod<&DataplaneWrap::DrainEvents>("drainEvents"),
+                           InstanceMethod<&DataplaneWrap::Counters>("counters"),
+                       });
+  }
+
+  // new Dataplane(pipelineConfig, {maxAge?, commandRing?, accessBatch?, underlayBatch?})
+  explicit DataplaneWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DataplaneWrap>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) {
+      fail(env, "Dataplane(config, options?): config object required");
+      return;
+    }
+    PipelineConfig cfg;
+    if (!readConfig(info[0].As<Napi::Object>(), &cfg)) return;
+    evpn::DataplaneOptions opt;
+    if (info.Length() >= 2 && info[1].IsObject()) {
+      Napi::Object o = info[1].As<Napi::Object>();
+      if (!readU32(o, "maxAge", &opt.maxAge, 1, 1u << 30) ||
+          !readU32(o, "commandRing", &opt.commandRing, 64, 1u << 22) ||
+          !readU32(o, "accessBatch", &opt.accessBatch, 1, 1024) ||
+          !readU32(o, "underlayBatch", &opt.underlayBatch, 1, 1024) ||
+          !readU32(o, "rtPriority", &opt.rtPriority, 0, 99))
+        return;
+    }
+    dp_.reset(new evpn::Dataplane(cfg, opt));
+    napi_add_env_cleanup_hook(env, &DataplaneWrap::Cleanup, this);
+    env_ = env;
+  }
+
+  ~DataplaneWrap() override {
+    if (dp_) {
+      napi_remove_env_cleanup_hook(env_, &DataplaneWrap::Cleanup, this);
+      dp_->stop();
+    }
+  }
+
+ private:
+  static void Cleanup(void* arg) {
+    auto* self = static_cast<DataplaneWrap*>(arg);
+    if (self->dp_) self->dp_->stop();
+  }
+
+  bool ready(Napi::Env env) { return dp_ ? true : fail(env, "dataplane was not constructed"); }
+
+  Napi::Value OpenPort(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsString()) {
+      fail(env, "openPort(index, ifname)");
+      return env.Undefined();
+    }
+    std::string err;
+    if (!dp_->openPort(info[0].As<Napi::Number>().Uint32Value(), info[1].As<Napi::String>().Utf8Value(), &err))
+      Napi::Error::New(env, err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+
+  Napi::Value OpenUnderlay(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsString()) {
+      fail(env, "openUnderlay(ifname)");
+      return env.Undefined();
+    }
+    std::string err;
+    if (!dp_->openUnderlay(info[0].As<Napi::String>().Utf8Value(), &err))
+      Napi::Error::New(env, err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+
+  // start(doorbell: () => void)
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsFunction()) {
+      fail(env, "start(doorbell)");
+      return env.Undefined();
+    }
+    if (dp_->running()) {
+      Napi::Error::New(env, "already running").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    tsfn_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "evpn-vtep doorbell", 0, 1);
+    Napi::ThreadSafeFunction bell = tsfn_;
+    std::string err;
+    // NonBlockingCall() without data calls the JS function with no arguments;
+    // the thread calls it at most once until JS acknowledges (ackDoorbell).
+    if (!dp_->start([bell]() mutable { bell.NonBlockingCall(); }, &err)) {
+      tsfn_.Release();
+      Napi::Error::New(env, err).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Ref();  // a running data plane is not garbage
+    return env.Undefined();
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env) || !dp_->running()) return env.Undefined();
+    dp_->stop();
+    tsfn_.Release();
+    Unref();
+    return env.Undefined();
+  }
+
+  // applyOps(records, batchId) -> result object (applied now) or null (queued)
+  Napi::Value ApplyOps(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (info.Length() < 2 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !info[1].IsNumber()) {
+      fail(env, "applyOps(Uint8Array, batchId)");
+      return env.Undefined();
+    }
+    Napi::Uint8Array a = info[0].As<Napi::Uint8Array>();
+    evpn::OpsResult res;
+    switch (dp_->applyOps(a.Data(), a.ByteLength(), info[1].As<Napi::Number>().Uint32Value(), &res)) {
+      case evpn::Dataplane::Submit::kApplied: {
+        uint32_t pairs[evpn::OpsResult::kMaxReported * 2];
+        for (uint32_t i = 0; i < res.reported; i++) {
+          pairs[i * 2] = res.rejects[i].index;
+          pairs[i * 2 + 1] = uint32_t(res.rejects[i].status);
+        }
+        return opsResultObject(env, res.applied, res.rejected, pairs, res.reported);
+      }
+      case evpn::Dataplane::Submit::kQueued:
+        return env.Null();
+      case evpn::Dataplane::Submit::kRingFull:
+        break;
+    }
+    Napi::Error::New(env, "command ring full: the packet thread is not draining it").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+
+  Napi::Value AckDoorbell(const Napi::CallbackInfo& info) {
+    if (dp_) dp_->ackDoorbell();
+    return info.Env().Undefined();
+  }
+
+  // drainResults() -> [{batchId, applied, rejected, rejects: Uint32Array}]
+  Napi::Value DrainResults(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    Napi::Array out = Napi::Array::New(env);
+    uint8_t rec[evpn::kResultRecord];
+    uint32_t k = 0;
+    while (dp_->drainResults(rec, 1) == 1) {
+      uint32_t w[4 + evpn::OpsResult::kMaxReported * 2];
+      std::memcpy(w, rec, sizeof w);
+      uint32_t reported = std::min<uint32_t>(w[3], evpn::OpsResult::kMaxReported);
+      Napi::Object o = opsResultObject(env, w[1], w[2], w + 4, reported);
+      o.Set("batchId", w[0]);
+      out[k++] = o;
+    }
+    return out;
+  }
+
+  Napi::Value DrainEvents(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    size_t pending = dp_->pendingEvents();
+    events_.resize(pending * evpn::kEventRecord);
+    size_t got = dp_->drainEvents(events_.data(), pending);
+    return Napi::Buffer<uint8_t>::Copy(env, events_.data(), got * evpn::kEventRecord);
+  }
+
+  // counters(): the Pipeline.counters() layout, read with relaxed loads while
+  // the packet thread runs.
+  Napi::Value Counters(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    const PipelineConfig& cfg = dp_->config();
+    evpn::CounterTable& ct = dp_->counters();
+    std::vector<uint32_t> ports, vniIdx, vnis;
+    for (uint32_t i = 0; i < cfg.maxPorts; i++)
+      if (dp_->portPublished(i) || ct.port(i)[evpn::C_rx_packets].load()) ports.push_back(i);
+    for (uint32_t i = 0; i < cfg.maxVnis; i++) {
+      uint32_t v = dp_->vniPublished(i);
+      if (v) {
+        vniIdx.push_back(i);
+        vnis.push_back(v - 1);
+      }
+    }
+    size_t blocks = ports.size() + 2 + vniIdx.size();
+    Napi::Float64Array values = Napi::Float64Array::New(env, blocks * evpn::kCounterCount);
+    double* d = values.Data();
+    auto copy = [&](const evpn::Ctr* b) {
+      for (uint32_t c = 0; c < evpn::kCounterCount; c++) *d++ = double(b[c].load());
+    };
+    for (uint32_t p : ports) copy(ct.port(p));
+    copy(ct.underlay());
+    copy(ct.system());
+    for (uint32_t v : vniIdx) copy(ct.vni(v));
+    Napi::Uint32Array portsOut = Napi::Uint32Array::New(env, ports.size());
+    std::copy(ports.begin(), ports.end(), portsOut.Data());
+    Napi::Uint32Array vnisOut = Napi::Uint32Array::New(env, vnis.size());
+    std::copy(vnis.begin(), vnis.end(), vnisOut.Data());
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("ports", portsOut);
+    out.Set("vnis", vnisOut);
+    out.Set("values", values);
+    return out;
+  }
+
+  std::unique_ptr<evpn::Dataplane> dp_;
+  Napi::ThreadSafeFunction tsfn_;
+  napi_env env_ = nullptr;
+  std::vector<uint8_t> events_;
+};
+
 Napi::Value AbiVersion(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), kAbiVersion); }
 
 Napi::Value CounterNames(const Napi::CallbackInfo& info) {
@@ -383,6 +630,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("eventRecordSize", Napi::Number::New(env, evpn::kEventRecord));
   exports.Set("benchFdbLookups", Napi::Function::New(env, BenchFdbLookups));
   exports.Set("Pipeline", PipelineWrap::Define(env));
+  exports.Set("Dataplane", DataplaneWrap::Define(env));
   return exports;
 }
 

@@ -38,20 +38,20 @@ void Pipeline::applyOps(const uint8_t* buf, size_t len, OpsResult* result) {
       reject(index, OpStatus::kTruncated);
       return;
     }
-    uint8_t type = r[0];
-    OpStatus s;
-    if (type == 0 || type > kOpTypeMax)
-      s = OpStatus::kUnknownType;
-    else if (rlen != kOpLength[type])
-      s = OpStatus::kBadLength;
-    else
-      s = applyOne(r, OpType(type));
+    OpStatus s = applyRecord(r, rlen);
     if (s == OpStatus::kOk)
       result->applied++;
     else
       reject(index, s);
     off += rlen;
   }
+}
+
+OpStatus Pipeline::applyRecord(const uint8_t* r, size_t rlen) {
+  uint8_t type = r[0];
+  if (type == 0 || type > kOpTypeMax) return OpStatus::kUnknownType;
+  if (rlen != kOpLength[type]) return OpStatus::kBadLength;
+  return applyOne(r, OpType(type));
 }
 
 OpStatus Pipeline::applyOne(const uint8_t* r, OpType type) {
@@ -172,6 +172,15 @@ OpStatus Pipeline::applyOne(const uint8_t* r, OpType type) {
         case AccessPorts::AddResult::kVniInUse: return OpStatus::kConflict;
       }
       return vnis_.addPort(uint32_t(vi), port) ? OpStatus::kOk : OpStatus::kTableFull;
+    }
+    case OpType::kArpProbe: {
+      int64_t vi = vnis_.find(load32(r + 8));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      uint32_t port = load32(r + 4);
+      uint64_t mac = loadMac(r + 12);
+      if (port >= ports_.maxPorts()) return OpStatus::kBadIndex;
+      if (!unicastMac(mac) || !cfg_.probeMac) return OpStatus::kBadValue;
+      return sendProbe(port, uint32_t(vi), mac, r + 20) ? OpStatus::kOk : OpStatus::kTableFull;
     }
     case OpType::kVniAdd: {
       uint32_t vni = load32(r + 4);

@@ -25,6 +25,11 @@
 //  10    FloodDel         12  4 vni | 8 vtepIdx
 //  11    PortAdd          16  4 port u32 | 8 vni | 12 vid u16 (0 = untagged) | 14 rsvd[2]
 //  12    VniAdd            8  4 vni
+//  13    ArpProbe         24  4 port u32 | 8 vni | 12 targetMac[6] | 18 rsvd[2] | 20 ipv4[4]
+//
+// ArpProbe sends an RFC 5227 §2.1.1 probe (sender IP 0) for ipv4, unicast to
+// targetMac on `port`, from the configured probe MAC: the VM-migration check.
+// The answer comes back as a kProbeReply event.
 //
 // RemoteMacAdd flags: bit 1 = static/sticky (RFC 7432 §15.2). ArpAdd flags:
 // bit 0 = router (ND R flag), bit 1 = override (ND O flag), bit 2 = static.
@@ -52,10 +57,11 @@ enum class OpType : uint8_t {
   kFloodDel = 10,
   kPortAdd = 11,
   kVniAdd = 12,
+  kArpProbe = 13,
 };
 
-constexpr uint8_t kOpTypeMax = 12;
-constexpr uint8_t kOpLength[kOpTypeMax + 1] = {0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8};
+constexpr uint8_t kOpTypeMax = 13;
+constexpr uint8_t kOpLength[kOpTypeMax + 1] = {0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8, 24};
 constexpr size_t kOpHeader = 4;
 
 enum class OpStatus : uint8_t {

@@ -22,6 +22,9 @@ bool reservedGroupMac(const uint8_t* dst) {
   return dst[0] == 0x01 && dst[1] == 0x80 && dst[2] == 0xc2 && dst[3] == 0 && dst[4] == 0 && (dst[5] & 0xf0) == 0;
 }
 
+// Room for the probes of one ops batch; more are refused (kTableFull) until sent.
+constexpr uint32_t kControlSlots = 256;
+
 uint32_t flowHashOf(const FrameView& v) { return innerFlowHash(v.macs, v.etherType, v.payload, v.payloadLen); }
 
 }  // namespace
@@ -34,7 +37,8 @@ Pipeline::Pipeline(const PipelineConfig& cfg)
       vteps_(cfg.maxVteps, cfg.underlay),
       fdb_(cfg.maxMacs),
       arp_(cfg.maxArp),
-      events_(cfg.eventRing) {}
+      events_(cfg.eventRing),
+      controlTx_(kControlSlots, cfg.maxFrameLen + kMaxOuter + kVlanTag) {}
 
 void Pipeline::process(const RxFrame* in, size_t n, TxBatch& out, uint32_t now) {
   now_ = now;
@@ -83,7 +87,7 @@ void Pipeline::accessIn(const RxFrame& f, TxBatch& out, uint32_t now) {
     counters_.system()[C_rx_bytes] += f.len;
     return drop(f.port, -1, C_drop_unknown_port);
   }
-  uint64_t* pc = counters_.port(f.port);
+  Ctr* pc = counters_.port(f.port);
   pc[C_rx_packets]++;
   pc[C_rx_bytes] += f.len;
   if (!ports_.used(f.port)) return drop(f.port, -1, C_drop_unknown_port);
@@ -112,7 +116,7 @@ void Pipeline::accessIn(const RxFrame& f, TxBatch& out, uint32_t now) {
   int64_t vi = ports_.ingressVni(f.port, vid);
   if (vi < 0) return drop(f.port, -1, C_drop_vlan_unknown);
   uint32_t vniIdx = uint32_t(vi);
-  uint64_t* vc = counters_.vni(vniIdx);
+  Ctr* vc = counters_.vni(vniIdx);
   vc[C_rx_packets]++;
   vc[C_rx_bytes] += f.len;
 
@@ -207,7 +211,7 @@ bool Pipeline::arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch
   tx->l4Offset = 0;
   tx->vni = vnis_.vniOf(vniIdx);
   out.push();
-  for (uint64_t* c : {counters_.port(port), counters_.vni(vniIdx)}) {
+  for (Ctr* c : {counters_.port(port), counters_.vni(vniIdx)}) {
     c[C_arp_suppressed]++;
     c[C_tx_packets]++;
     c[C_tx_bytes] += tx->len;
@@ -258,7 +262,7 @@ bool Pipeline::ndIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch&
   tx->l4Offset = 0;
   tx->vni = vnis_.vniOf(vniIdx);
   out.push();
-  for (uint64_t* c : {counters_.port(port), counters_.vni(vniIdx)}) {
+  for (Ctr* c : {counters_.port(port), counters_.vni(vniIdx)}) {
     c[C_nd_suppressed]++;
     c[C_tx_packets]++;
     c[C_tx_bytes] += tx->len;
@@ -334,7 +338,7 @@ bool Pipeline::parseOuter(const RxFrame& f, const uint8_t** vx, size_t* vxLen, I
 }
 
 void Pipeline::underlayIn(const RxFrame& f, TxBatch& out) {
-  uint64_t* uc = counters_.underlay();
+  Ctr* uc = counters_.underlay();
   uc[C_rx_packets]++;
   uc[C_rx_bytes] += f.len;
   const uint8_t* vx;
@@ -364,7 +368,7 @@ void Pipeline::underlayIn(const RxFrame& f, TxBatch& out) {
   uint16_t type = load16(inner + 12);
   // RFC 7348 §6.1: decapsulated frames with an inner VLAN tag SHOULD be discarded.
   if (type == kEthVlan || type == kEthQinQ) return drop(kUnderlayPort, vi, C_drop_inner_vlan);
-  uint64_t* vc = counters_.vni(uint32_t(vi));
+  Ctr* vc = counters_.vni(uint32_t(vi));
   vc[C_rx_packets]++;
   vc[C_rx_bytes] += innerLen;
   // EVPN learns remote MACs from the control plane (RFC 7432 §9.2.2,
@@ -377,8 +381,8 @@ void Pipeline::underlayIn(const RxFrame& f, TxBatch& out) {
 
 void Pipeline::forward(const FrameView& v, uint32_t vniIdx, uint32_t inPort, TxBatch& out) {
   uint64_t dst = loadMac(v.macs);
-  uint64_t* ic = ingressBlock(inPort);
-  uint64_t* vc = counters_.vni(vniIdx);
+  Ctr* ic = ingressBlock(inPort);
+  Ctr* vc = counters_.vni(vniIdx);
   if (!macIsGroup(dst)) {
     const FdbEntry* e = fdb_.find(vniIdx, dst);
     if (e) {
@@ -400,7 +404,7 @@ void Pipeline::forward(const FrameView& v, uint32_t vniIdx, uint32_t inPort, TxB
 }
 
 void Pipeline::flood(const FrameView& v, uint32_t vniIdx, uint32_t inPort, TxBatch& out) {
-  uint64_t* vc = counters_.vni(vniIdx);
+  Ctr* vc = counters_.vni(vniIdx);
   uint32_t n;
   const uint32_t* members = vnis_.ports(vniIdx, &n);
   for (uint32_t i = 0; i < n; i++) {
@@ -433,7 +437,7 @@ void Pipeline::toPort(const FrameView& v, uint32_t vniIdx, uint32_t port, uint32
   tx->l4Offset = 0;
   tx->vni = vnis_.vniOf(vniIdx);
   out.push();
-  for (uint64_t* c : {counters_.port(port), counters_.vni(vniIdx)}) {
+  for (Ctr* c : {counters_.port(port), counters_.vni(vniIdx)}) {
     c[C_tx_packets]++;
     c[C_tx_bytes] += tx->len;
   }
@@ -452,10 +456,62 @@ void Pipeline::toVtep(const FrameView& v, uint32_t vniIdx, uint32_t vtep, uint32
   tx->l4Offset = uint16_t(r->header.length - kVxlanHeader);
   tx->vni = vni;
   out.push();
-  for (uint64_t* c : {counters_.underlay(), counters_.vni(vniIdx)}) {
+  for (Ctr* c : {counters_.underlay(), counters_.vni(vniIdx)}) {
     c[C_tx_packets]++;
     c[C_tx_bytes] += tx->len;
   }
+}
+
+// ----------------------------------------------------------------- probe ---
+
+// RFC 5227 §2.1.1: an ARP request with sender IP 0 and target hardware
+// address 0, so no host updates its cache from it. Unicast to the MAC the
+// control plane believes owns the IP (the migration check: does the host
+// still answer here?), sent from the probe MAC so the reply is recognised in
+// arpIn() and becomes a kProbeReply event instead of being forwarded.
+bool Pipeline::sendProbe(uint32_t port, uint32_t vniIdx, uint64_t targetMac, const uint8_t* ip4) {
+  uint16_t vid;
+  if (!ports_.member(port, vniIdx, &vid)) return false;
+  TxFrame* tx = controlTx_.next();
+  if (!tx) return false;
+  uint8_t* p = tx->data;
+  size_t min = kEthMinFrame;
+  storeMac(p, targetMac);
+  storeMac(p + 6, cfg_.probeMac);
+  size_t off = 12;
+  if (vid) {
+    store16(p + off, kEthVlan);
+    store16(p + off + 2, vid);
+    off += kVlanTag;
+    min += kVlanTag;
+  }
+  store16(p + off, kEthArp);
+  uint8_t* a = p + off + 2;
+  store16(a, 1);          // htype Ethernet
+  store16(a + 2, kEthIpv4);
+  a[4] = 6;
+  a[5] = 4;
+  store16(a + 6, kArpRequest);
+  storeMac(a + 8, cfg_.probeMac);
+  std::memset(a + 14, 0, 10);  // spa 0.0.0.0, tha 0
+  std::memcpy(a + 24, ip4, 4);
+  size_t len = off + 2 + kArpLen;
+  if (len < min) {
+    std::memset(p + len, 0, min - len);
+    len = min;
+  }
+  tx->len = uint32_t(len);
+  tx->kind = EgressKind::kPort;
+  tx->index = port;
+  tx->l4Offset = 0;
+  tx->vni = vnis_.vniOf(vniIdx);
+  controlTx_.push();
+  for (Ctr* c : {counters_.port(port), counters_.vni(vniIdx)}) {
+    c[C_probes_sent]++;
+    c[C_tx_packets]++;
+    c[C_tx_bytes] += len;
+  }
+  return true;
 }
 
 // ----------------------------------------------------------------- aging ---

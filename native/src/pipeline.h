@@ -107,6 +107,12 @@ class Pipeline {
 
   // Applies a batch of ops.h records.
   void applyOps(const uint8_t* buf, size_t len, OpsResult* result);
+  // Applies one record of `len` octets (framing already checked by the caller).
+  OpStatus applyRecord(const uint8_t* r, size_t len);
+
+  // Frames made by ops rather than by input (ARP probes): the owner sends
+  // them and clears the batch after applying ops.
+  TxBatch& controlTx() { return controlTx_; }
 
   // Ages learned MACs idle for more than maxAge seconds, looking at `budget`
   // FDB slots per call (so the packet thread can interleave it with vectors).
@@ -136,12 +142,13 @@ class Pipeline {
   void toVtep(const FrameView& v, uint32_t vniIdx, uint32_t vtep, uint32_t flowHash, uint32_t inPort, TxBatch& out);
   // Drop accounting on the ingress block (and the VNI's, when known).
   void drop(uint32_t inPort, int64_t vniIdx, Counter reason);
-  uint64_t* ingressBlock(uint32_t inPort) {
+  Ctr* ingressBlock(uint32_t inPort) {
     return inPort == kUnderlayPort ? counters_.underlay() : counters_.port(inPort);
   }
   void pushEvent(EventType type, uint32_t vniIdx, uint32_t port, uint32_t old, uint8_t flags, uint64_t mac,
                  const IpAddr* ip);
   OpStatus applyOne(const uint8_t* r, OpType type);
+  bool sendProbe(uint32_t port, uint32_t vniIdx, uint64_t targetMac, const uint8_t* ip4);
 
   PipelineConfig cfg_;
   CounterTable counters_;
@@ -151,6 +158,7 @@ class Pipeline {
   Fdb fdb_;
   ArpTable arp_;
   SpscRing<kEventRecord> events_;
+  TxBatch controlTx_;
   uint32_t now_ = 0;
 };
 

@@ -43,6 +43,15 @@ class SpscRing {
     tail_.store(tail + n, std::memory_order_release);
     return n;
   }
+  // Consumer: the oldest record without removing it, or nullptr when empty;
+  // pop() removes it.
+  const uint8_t* front() const {
+    size_t tail = tail_.load(std::memory_order_relaxed);
+    if (head_.load(std::memory_order_acquire) == tail) return nullptr;
+    return &buf_[(tail & mask_) * kRecord];
+  }
+  void pop() { tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
+
   size_t size() const { return head_.load(std::memory_order_acquire) - tail_.load(std::memory_order_acquire); }
   size_t capacity() const { return mask_ + 1; }
 

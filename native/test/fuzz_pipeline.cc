@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
   std::printf("ok: %ld frames, fdb %zu\n", iterations, p.fdb().size());
   for (uint32_t c : {C_rx_packets, C_tx_packets, C_arp_suppressed, C_nd_suppressed, C_drop_udp_checksum, C_drop_unknown_vni})
     std::printf("  %-20s vni %8llu underlay %8llu port0 %8llu\n", kCounterNames[c],
-                (unsigned long long)p.counters().vni(0)[c], (unsigned long long)p.counters().underlay()[c],
-                (unsigned long long)p.counters().port(0)[c]);
+                (unsigned long long)p.counters().vni(0)[c].load(), (unsigned long long)p.counters().underlay()[c].load(),
+                (unsigned long long)p.counters().port(0)[c].load());
   return 0;
 }

@@ -42,6 +42,12 @@ export const COUNTER_NAMES = [
   'drop_no_member',
   'drop_no_tx_slot',
   'drop_reserved_mac',
+  'rx_gso_frames',
+  'rx_csum_completed',
+  'drop_gso_unsupported',
+  'drop_rx_truncated',
+  'drop_tx_failed',
+  'probes_sent',
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

@@ -16,7 +16,7 @@ import { COUNTER_NAMES, counterBlock, type CounterSet } from './counters';
 import { decodeEvents, EVENT_RECORD_SIZE, type DataplaneEvent } from './events';
 import { encodeOps, OP_LENGTH, OP_STATUS, type DataplaneOp, type OpStatusName } from './ops';
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Sizes and underlay settings of one pipeline; absent numbers take the addon's defaults. */
 export interface PipelineConfig {
@@ -102,6 +102,36 @@ interface NativePipelineHandle {
   age(now: number, maxAge: number, budget?: number): void;
   fdbSize(): number;
 }
+/** Options of the packet thread (native/src/dataplane.h DataplaneOptions). */
+export interface DataplaneOptions {
+  /** Seconds before an idle learned MAC ages out (default 300). */
+  maxAge?: number;
+  /** Command ring size in op records (default 65536). */
+  commandRing?: number;
+  /** Frames per recvmmsg on an access port (default 64; each slot holds a 64 KB GSO frame). */
+  accessBatch?: number;
+  /** Datagrams per recvmmsg on the underlay (default 256). */
+  underlayBatch?: number;
+  /** SCHED_FIFO priority of the packet thread, 1..99 (default 0: normal scheduling). */
+  rtPriority?: number;
+}
+interface NativeOpsResult {
+  applied: number;
+  rejected: number;
+  rejects: Uint32Array;
+}
+export interface NativeDataplaneHandle {
+  openPort(index: number, ifname: string): void;
+  openUnderlay(ifname: string): void;
+  start(doorbell: () => void): void;
+  stop(): void;
+  /** The result when applied at once (not running), null when queued for the packet thread. */
+  applyOps(records: Uint8Array, batchId: number): NativeOpsResult | null;
+  ackDoorbell(): void;
+  drainResults(): (NativeOpsResult & { batchId: number })[];
+  drainEvents(): Uint8Array;
+  counters(): { ports: Uint32Array; vnis: Uint32Array; values: Float64Array };
+}
 interface NativeAddon {
   abiVersion(): number;
   counterNames(): string[];
@@ -109,6 +139,7 @@ interface NativeAddon {
   eventRecordSize: number;
   benchFdbLookups(entries: number, lookups: number): { nsPerLookup: number; nsPerInsert: number; hits: number };
   Pipeline: new (config: PipelineConfig) => NativePipelineHandle;
+  Dataplane: new (config: PipelineConfig, options: DataplaneOptions) => NativeDataplaneHandle;
 }
 
 function packageRoot(): string {
@@ -159,13 +190,7 @@ export class NativePipeline {
   }
 
   applyOps(ops: readonly DataplaneOp[] | Uint8Array): ApplyOpsResult {
-    const bytes = ops instanceof Uint8Array ? ops : encodeOps(ops);
-    const r = this.h.applyOps(bytes);
-    const rejects: ApplyOpsResult['rejects'] = [];
-    for (let i = 0; i + 1 < r.rejects.length; i += 2) {
-      rejects.push({ index: r.rejects[i]!, status: OP_STATUS[r.rejects[i + 1]!] ?? 'bad-value' });
-    }
-    return { applied: r.applied, rejected: r.rejected, rejects };
+    return toOpsResult(this.h.applyOps(ops instanceof Uint8Array ? ops : encodeOps(ops)));
   }
 
   /** Pushes frames through the pipeline (vectors of up to 256); returns what it sent. */
@@ -207,15 +232,7 @@ export class NativePipeline {
   }
 
   counters(): CounterSnapshot {
-    const c = this.h.counters();
-    const ports = new Map<number, CounterSet>();
-    let block = 0;
-    for (const p of c.ports) ports.set(p, counterBlock(c.values, block++));
-    const underlay = counterBlock(c.values, block++);
-    const system = counterBlock(c.values, block++);
-    const vnis = new Map<number, CounterSet>();
-    for (const v of c.vnis) vnis.set(v, counterBlock(c.values, block++));
-    return { ports, underlay, system, vnis };
+    return toCounterSnapshot(this.h.counters());
   }
 
   /** One aging step: learned MACs idle for more than maxAge seconds are removed (macAged events). */
@@ -226,6 +243,32 @@ export class NativePipeline {
   get fdbSize(): number {
     return this.h.fdbSize();
   }
+}
+
+/** Converts the addon's {applied, rejected, rejects: [index, status, ...]} shape. */
+export function toOpsResult(r: NativeOpsResult): ApplyOpsResult {
+  const rejects: ApplyOpsResult['rejects'] = [];
+  for (let i = 0; i + 1 < r.rejects.length; i += 2) {
+    rejects.push({ index: r.rejects[i]!, status: OP_STATUS[r.rejects[i + 1]!] ?? 'bad-value' });
+  }
+  return { applied: r.applied, rejected: r.rejected, rejects };
+}
+
+/** Splits the addon's flat counter array into per-port, underlay, system and per-VNI blocks. */
+export function toCounterSnapshot(c: { ports: Uint32Array; vnis: Uint32Array; values: Float64Array }): CounterSnapshot {
+  const ports = new Map<number, CounterSet>();
+  let block = 0;
+  for (const p of c.ports) ports.set(p, counterBlock(c.values, block++));
+  const underlay = counterBlock(c.values, block++);
+  const system = counterBlock(c.values, block++);
+  const vnis = new Map<number, CounterSet>();
+  for (const v of c.vnis) vnis.set(v, counterBlock(c.values, block++));
+  return { ports, underlay, system, vnis };
+}
+
+/** A packet thread with its sockets (native/src/dataplane.h); wrapped by dataplane.ts. */
+export function createNativeDataplane(config: PipelineConfig, options: DataplaneOptions): NativeDataplaneHandle {
+  return new (loadAddon().Dataplane)(config, options);
 }
 
 function toNative(f: InputFrame): NativeFrame {

@@ -23,6 +23,7 @@
  *  10    FloodDel         12  4 vni | 8 vtepIdx
  *  11    PortAdd          16  4 port u32 | 8 vni | 12 vid u16 (0 = untagged) | 14 rsvd[2]
  *  12    VniAdd            8  4 vni
+ *  13    ArpProbe         24  4 port u32 | 8 vni | 12 targetMac[6] | 18 rsvd[2] | 20 ipv4[4]
  *
  * IPs take 16 octets with IPv4 in the first four. MAC entries point at VTEPs
  * by index (ARCHITECTURE guideline 7) so a VTEP change is one record.
@@ -46,11 +47,12 @@ export const OpType = {
   FloodDel: 10,
   PortAdd: 11,
   VniAdd: 12,
+  ArpProbe: 13,
 } as const;
 export type OpTypeCode = (typeof OpType)[keyof typeof OpType];
 
 /** Record length per type code (index 0 unused), as in ops.h kOpLength. */
-export const OP_LENGTH: readonly number[] = [0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8];
+export const OP_LENGTH: readonly number[] = [0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8, 24];
 
 /** Why the addon rejected a record (ops.h OpStatus). */
 export const OP_STATUS = [
@@ -83,7 +85,13 @@ export type DataplaneOp =
   | { op: 'floodDel'; vni: number; vtepIdx: number }
   /** Port membership: `vid` 0 or absent = untagged. One call per VLAN on a trunk. */
   | { op: 'portAdd'; port: number; vni: number; vid?: number }
-  | { op: 'vniAdd'; vni: number };
+  | { op: 'vniAdd'; vni: number }
+  /**
+   * Sends an RFC 5227 §2.1.1 ARP probe (sender IP 0.0.0.0) for `ip`, unicast
+   * to `mac` on `port`, from the pipeline's probeMac: the VM-migration check.
+   * An answer comes back as a `probeReply` event.
+   */
+  | { op: 'arpProbe'; port: number; vni: number; ip: Ip; mac: Mac };
 
 const TYPE_OF: Record<DataplaneOp['op'], OpTypeCode> = {
   remoteVtepAdd: OpType.RemoteVtepAdd,
@@ -98,6 +106,7 @@ const TYPE_OF: Record<DataplaneOp['op'], OpTypeCode> = {
   floodDel: OpType.FloodDel,
   portAdd: OpType.PortAdd,
   vniAdd: OpType.VniAdd,
+  arpProbe: OpType.ArpProbe,
 };
 
 const STICKY = 0x02;
@@ -190,6 +199,13 @@ export function encode(op: DataplaneOp, buf: Uint8Array, off: number): number {
     }
     case 'vniAdd':
       put32(buf, off + 4, vniOf(op.vni));
+      break;
+    case 'arpProbe':
+      if (ipFamily(op.ip) !== 4) throw new RangeError(`ARP probes are IPv4 only: ${op.ip}`);
+      put32(buf, off + 4, u32(op.port, 'port'));
+      put32(buf, off + 8, vniOf(op.vni));
+      putUnicastMac(buf, off + 12, op.mac);
+      writeIp(buf, off + 20, op.ip);
       break;
   }
   return off + len;
@@ -288,6 +304,13 @@ export function decode(r: Reader): DataplaneOp {
       const port = body.u32();
       const vni = body.u32();
       return { op: 'portAdd', port, vni, vid: body.u16() };
+    }
+    case OpType.ArpProbe: {
+      const port = body.u32();
+      const vni = body.u32();
+      const mac = readMacAt(body);
+      body.skip(2);
+      return { op: 'arpProbe', port, vni, mac, ip: ipv4ToString(body.view(4, 'IPv4 address'), 0) };
     }
     default:
       return { op: 'vniAdd', vni: body.u32() };

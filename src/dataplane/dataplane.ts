@@ -1,0 +1,233 @@
+/**
+ * The data plane as the rest of the program sees it: a packet thread in the
+ * addon (native/src/dataplane.cc) that owns the access ports (AF_PACKET), the
+ * underlay (UDP socket in, AF_PACKET out) and the pipeline's tables.
+ *
+ *   const dp = await Dataplane.open({ underlay: { ifname, localIp }, ports: [{ index: 0, ifname }] });
+ *   dp.on('events', (evs) => …);        // learned/moved MACs, IP bindings, probe answers
+ *   dp.start();
+ *   await dp.applyOps([...]);           // one batch per tick; resolved once the thread applied it
+ *   dp.counters();                      // lock-free snapshot
+ *   await dp.stop();
+ *
+ * Everything that needs the kernel's view (the underlay interface's MAC, the
+ * next-hop MAC of each remote VTEP from the neighbour table) is resolved here,
+ * in the process's network namespace, so the C++ only ever sees addresses.
+ */
+import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
+import { ipFamily, type Ip } from '../util/ip';
+import type { Mac } from '../util/mac';
+import { decodeEvents, type DataplaneEvent } from './events';
+import {
+  createNativeDataplane,
+  toCounterSnapshot,
+  toOpsResult,
+  type ApplyOpsResult,
+  type CounterSnapshot,
+  type DataplaneOptions,
+  type NativeDataplaneHandle,
+  type PipelineConfig,
+} from './native';
+import { encodeOps, type DataplaneOp } from './ops';
+
+const run = promisify(execFile);
+
+export interface DataplaneConfig extends Omit<PipelineConfig, 'underlay'>, DataplaneOptions {
+  underlay: {
+    /** Interface the VXLAN frames leave by (AF_PACKET TX). */
+    ifname: string;
+    /** The VTEP address: the UDP socket binds to it and it is the outer source. */
+    localIp: Ip;
+    udpPort?: number;
+    ttl?: number;
+    tos?: number;
+    /** Default: the interface's own MAC. */
+    localMac?: Mac;
+  };
+  /** Access ports, by pipeline port index. */
+  ports: { index: number; ifname: string }[];
+  /** Where set-up steps are reported (default: nowhere). */
+  log?: (msg: string) => void;
+}
+
+export interface DataplaneEvents {
+  events: [DataplaneEvent[]];
+  error: [Error];
+}
+
+/** Reads the MAC of an interface of this namespace. */
+export async function interfaceMac(ifname: string): Promise<Mac> {
+  return (await readFile(`/sys/class/net/${ifname}/address`, 'utf8')).trim().toLowerCase();
+}
+
+interface RouteGet {
+  dst: string;
+  gateway?: string;
+  dev: string;
+}
+interface Neigh {
+  dst: string;
+  lladdr?: string;
+  state?: string[];
+}
+
+/**
+ * The next-hop MAC toward `remote` per the kernel's routing and neighbour
+ * tables: the gateway's MAC for a routed remote, the remote's own for a
+ * connected one. An unresolved neighbour is resolved by sending one datagram
+ * to its discard port (RFC 863) and waiting for the kernel's ARP/ND.
+ */
+export async function resolveNextHopMac(remote: Ip, timeoutMs = 3000): Promise<Mac> {
+  const routes = JSON.parse((await run('ip', ['-j', 'route', 'get', remote])).stdout) as RouteGet[];
+  const r = routes[0];
+  if (!r) throw new Error(`no route to VTEP ${remote}`);
+  const nh = r.gateway ?? remote;
+  const deadline = Date.now() + timeoutMs;
+  for (let poked = false; ; ) {
+    const neighs = JSON.parse((await run('ip', ['-j', 'neigh', 'show', 'to', nh, 'dev', r.dev])).stdout) as Neigh[];
+    const n = neighs.find((x) => x.lladdr && !x.state?.includes('FAILED') && !x.state?.includes('INCOMPLETE'));
+    if (n?.lladdr) return n.lladdr.toLowerCase();
+    if (Date.now() > deadline) throw new Error(`next hop ${nh} of VTEP ${remote} does not resolve on ${r.dev}`);
+    if (!poked) {
+      poked = true;
+      await new Promise<void>((resolve) => {
+        const s = createSocket(ipFamily(nh) === 6 ? 'udp6' : 'udp4');
+        s.on('error', () => resolve());
+        s.send(new Uint8Array(1), 9, nh, () => {
+          s.close();
+          resolve();
+        });
+      });
+    }
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+export class Dataplane extends EventEmitter<DataplaneEvents> {
+  private readonly h: NativeDataplaneHandle;
+  private readonly pending = new Map<number, (r: ApplyOpsResult) => void>();
+  private nextBatch = 1;
+  private started = false;
+
+  private constructor(
+    readonly config: DataplaneConfig,
+    readonly pipelineConfig: PipelineConfig,
+  ) {
+    super();
+    const { maxAge, commandRing, accessBatch, underlayBatch, rtPriority } = config;
+    const opts: DataplaneOptions = {};
+    if (maxAge !== undefined) opts.maxAge = maxAge;
+    if (commandRing !== undefined) opts.commandRing = commandRing;
+    if (accessBatch !== undefined) opts.accessBatch = accessBatch;
+    if (underlayBatch !== undefined) opts.underlayBatch = underlayBatch;
+    if (rtPriority !== undefined) opts.rtPriority = rtPriority;
+    this.h = createNativeDataplane(pipelineConfig, opts);
+  }
+
+  /** Builds the pipeline and opens every socket (not started yet). */
+  static async open(config: DataplaneConfig): Promise<Dataplane> {
+    const log = config.log ?? (() => {});
+    const u = config.underlay;
+    const localMac = u.localMac ?? (await interfaceMac(u.ifname));
+    const { ports: _ports, log: _log, underlay: _u, maxAge: _a, commandRing: _c, accessBatch: _b, underlayBatch: _ub, rtPriority: _rt, ...sizes } =
+      config;
+    const underlay: PipelineConfig['underlay'] = {
+      localIp: u.localIp,
+      localMac,
+      // Every remote VTEP gets its own next hop (resolved in applyOps); this
+      // default is never used for a VTEP added through this class.
+      nextHopMac: '00:00:00:00:00:00',
+    };
+    if (u.udpPort !== undefined) underlay.udpPort = u.udpPort;
+    if (u.ttl !== undefined) underlay.ttl = u.ttl;
+    if (u.tos !== undefined) underlay.tos = u.tos;
+    const dp = new Dataplane(config, { ...sizes, underlay });
+    dp.h.openUnderlay(u.ifname);
+    log(`dataplane: underlay ${u.ifname} ${u.localIp}:${u.udpPort ?? 4789} (MAC ${localMac})`);
+    for (const p of config.ports) {
+      dp.h.openPort(p.index, p.ifname);
+      // Offloads are left as they are: PACKET_VNET_HDR tells us about partial
+      // checksums and GSO super-frames, which are completed/segmented in C++.
+      log(`dataplane: port ${p.index} = ${p.ifname} (AF_PACKET, vnet header: checksum/GSO done in software)`);
+    }
+    return dp;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.h.start(() => this.onDoorbell());
+    this.started = true;
+  }
+
+  /** Stops the packet thread; batches still queued are answered from what it applied. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.h.stop();
+    this.started = false;
+    this.onDoorbell();
+    for (const [, resolve] of this.pending) resolve({ applied: 0, rejected: 0, rejects: [] });
+    this.pending.clear();
+  }
+
+  /**
+   * Applies one batch of ops (one call per event-loop tick). RemoteVtepAdd
+   * records without a next-hop MAC get the one the kernel's neighbour table
+   * gives. Resolves when the packet thread has applied the whole batch.
+   */
+  async applyOps(ops: readonly DataplaneOp[] | Uint8Array): Promise<ApplyOpsResult> {
+    let bytes: Uint8Array;
+    if (ops instanceof Uint8Array) {
+      bytes = ops;
+    } else {
+      const filled: DataplaneOp[] = [];
+      for (const op of ops) {
+        if (op.op === 'remoteVtepAdd' && op.nextHopMac === undefined) {
+          filled.push({ ...op, nextHopMac: await resolveNextHopMac(op.ip) });
+        } else {
+          filled.push(op);
+        }
+      }
+      bytes = encodeOps(filled);
+    }
+    const id = this.nextBatch;
+    this.nextBatch = (this.nextBatch + 1) >>> 0 || 1;
+    const now = this.h.applyOps(bytes, id);
+    if (now) return toOpsResult(now);
+    return new Promise((resolve) => this.pending.set(id, resolve));
+  }
+
+  /**
+   * RFC 5227 probe for `targetIp`, unicast to `targetMac` on `port` (the
+   * VM-migration check: is the host still here?). Needs `probeMac` in the
+   * config; the answer arrives as a `probeReply` event.
+   */
+  async sendArpProbe(port: number, vni: number, targetIp: Ip, targetMac: Mac): Promise<ApplyOpsResult> {
+    return this.applyOps([{ op: 'arpProbe', port, vni, ip: targetIp, mac: targetMac }]);
+  }
+
+  counters(): CounterSnapshot {
+    return toCounterSnapshot(this.h.counters());
+  }
+
+  private onDoorbell(): void {
+    // Acknowledge first: anything the thread adds from now on rings again.
+    this.h.ackDoorbell();
+    for (const r of this.h.drainResults()) {
+      const resolve = this.pending.get(r.batchId);
+      this.pending.delete(r.batchId);
+      resolve?.(toOpsResult(r));
+    }
+    const raw = this.h.drainEvents();
+    if (raw.length === 0) return;
+    try {
+      this.emit('events', decodeEvents(raw));
+    } catch (e) {
+      this.emit('error', e as Error);
+    }
+  }
+}
