@@ -6,15 +6,25 @@
 import { runDecode } from './decode';
 import { runBgp } from './bgp';
 import { runShow } from './show';
+import { runInject } from './inject';
+import { runMrt } from './mrt';
+import { runVtep } from './run';
+import { runLab } from './lab';
 
 const USAGE = `usage: evpn-vtep <command> [options]
 
 commands:
   decode FILE.pcap [--json] [--bgp-port N] [--vxlan-port N]
                                   decode every BGP message and VXLAN frame in a capture
+  run --config FILE               turn this host or namespace into an EVPN VTEP
+  lab [up|tour|down] [--leaves N] build a spine + leaves + hosts lab in namespaces and tour it (root)
   bgp --config FILE               run the BGP EVPN speaker alone (route reflector / route server)
   show peers|routes [--type 2|3|5] [--vni N] [--json] [--socket PATH]
                                   read a running speaker through its control socket
+  inject --peer ADDR[:PORT] [--local-as N] [--peer-as N] [--router-id IP] [--next-hop IP]
+         [--hold-seconds N] [--replay FILE.mrt] [--json] [FILE.yaml]
+                                  originate EVPN routes (malformed on request) or replay an MRT file into a peer
+  mrt FILE.mrt [--json]           print the records of an MRT file (TABLE_DUMP_V2, BGP4MP)
   help                            this text
 `;
 
@@ -27,6 +37,14 @@ export async function main(argv: string[]): Promise<number> {
       return runBgp(rest, process.stderr);
     case 'show':
       return runShow(rest, process.stdout, process.stderr);
+    case 'run':
+      return runVtep(rest, process.stderr);
+    case 'lab':
+      return runLab(rest, process.stdout, process.stderr);
+    case 'inject':
+      return runInject(rest, process.stdout, process.stderr);
+    case 'mrt':
+      return runMrt(rest, process.stdout, process.stderr);
     case undefined:
     case 'help':
     case '--help':

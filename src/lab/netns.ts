@@ -2,19 +2,34 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 /**
- * Network namespaces and veth pairs for topology tests. Every name carries
- * the test's prefix and a random suffix, so parallel or crashed runs never
- * collide, and `Topology.destroy()` removes everything it made (call it in
- * afterAll; it is idempotent and never throws).
+ * Network namespaces and veth pairs for the lab and the topology tests.
+ * Every name carries a prefix and a random suffix, so parallel or crashed
+ * runs never collide, and `Topology.destroy()` removes everything it made
+ * (call it in afterAll / on exit; it is idempotent and never throws).
  */
 export class Topology {
   readonly id: string;
   private readonly namespaces: string[] = [];
   private readonly links: string[] = [];
 
-  constructor(readonly prefix: string) {
+  constructor(
+    readonly prefix: string,
+    id?: string,
+  ) {
     // Interface names are limited to 15 characters: prefix + 4 hex + role must fit.
-    this.id = randomBytes(2).toString('hex');
+    this.id = id ?? randomBytes(2).toString('hex');
+  }
+
+  /** What destroy() would remove, to be saved and adopted by another process (`lab down`). */
+  state(): { prefix: string; id: string; namespaces: string[]; links: string[] } {
+    return { prefix: this.prefix, id: this.id, namespaces: [...this.namespaces], links: [...this.links] };
+  }
+
+  static adopt(s: { prefix: string; id: string; namespaces: string[]; links: string[] }): Topology {
+    const t = new Topology(s.prefix, s.id);
+    t.namespaces.push(...s.namespaces);
+    t.links.push(...s.links);
+    return t;
   }
 
   /** A unique name for this run: `${prefix}${id}${role}`. */

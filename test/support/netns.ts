@@ -1,0 +1,2 @@
+/** Tests build their networks with the same helper the lab uses. */
+export { Topology, ip, ipNs, run } from '../../src/lab/netns';
