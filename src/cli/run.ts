@@ -6,6 +6,7 @@ import { Dataplane } from '../dataplane/dataplane';
 import { createLogger } from '../util/log';
 import { nativeDriver } from '../vtep/native-driver';
 import { Vtep } from '../vtep/vtep';
+import { vtepView } from '../vtep/views';
 
 /**
  * `evpn-vtep run --config FILE`: turns this host (or network namespace)
@@ -73,7 +74,11 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
     return 1;
   }
   const vtep = new Vtep({ config: cfg, dataplane: nativeDriver(dp, log.child({ part: 'dataplane' })), portOf: (i) => ports.get(i)!, log });
-  const control = new ControlServer(cfg.controlSocket, { peers: () => vtep.speaker.peers(), rib: vtep.rib }, log);
+  const control = new ControlServer(
+    cfg.controlSocket,
+    { peers: () => vtep.speaker.peers(), rib: vtep.rib, view: (what, filters) => vtepView(vtep, () => dp.counters(), what, filters) },
+    log,
+  );
   try {
     dp.start();
     await control.start();

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { PeerStatus } from '../bgp/session';
 import { request } from '../control/client';
-import type { ControlRequest, RouteFilter, RouteRow } from '../control/protocol';
+import { VTEP_VIEWS, type ControlRequest, type RouteFilter, type RouteRow, type ViewRow, type VtepView } from '../control/protocol';
 import { DEFAULTS } from '../config/schema';
 
 /**
@@ -12,6 +12,7 @@ import { DEFAULTS } from '../config/schema';
 
 const USAGE = `usage: evpn-vtep show peers [--json] [--socket PATH]
        evpn-vtep show routes [--type 1..5] [--vni N] [--json] [--socket PATH]
+       evpn-vtep show macs|arp|vteps|vnis|counters [--vni N] [--json] [--socket PATH]   (a VTEP: evpn-vtep run)
 `;
 
 interface Out {
@@ -38,12 +39,24 @@ export async function runShow(argv: string[], out: Out, err: Out): Promise<numbe
   }
   const { values, positionals } = parsed;
   const what = positionals[0];
-  if ((what !== 'peers' && what !== 'routes') || positionals.length > 1) {
+  const isView = (VTEP_VIEWS as readonly (string | undefined)[]).includes(what);
+  if ((what !== 'peers' && what !== 'routes' && !isView) || positionals.length > 1) {
     err.write(USAGE);
     return 2;
   }
   let req: ControlRequest;
-  if (what === 'peers') {
+  if (isView) {
+    if (values.type !== undefined) {
+      err.write(`evpn-vtep show: --type applies to routes\n${USAGE}`);
+      return 2;
+    }
+    const v = values.vni === undefined ? undefined : Number(values.vni);
+    if (values.vni !== undefined && (!/^\d+$/.test(values.vni) || v! > 0xffffff)) {
+      err.write(`evpn-vtep show: --vni must be 0..16777215, got "${values.vni}"\n`);
+      return 2;
+    }
+    req = { cmd: 'show', what: what as VtepView, ...(v === undefined ? {} : { filters: { vni: v } }) };
+  } else if (what === 'peers') {
     if (values.type !== undefined || values.vni !== undefined) {
       err.write(`evpn-vtep show: --type and --vni apply to routes\n${USAGE}`);
       return 2;
@@ -81,11 +94,11 @@ export async function runShow(argv: string[], out: Out, err: Out): Promise<numbe
     return 1;
   }
   if (values.json) {
-    out.write(JSON.stringify('peers' in res ? res.peers : res.routes, null, 2) + '\n');
+    out.write(JSON.stringify('peers' in res ? res.peers : 'routes' in res ? res.routes : res.rows, null, 2) + '\n');
     return 0;
   }
   const colour = out.isTTY === true;
-  out.write('peers' in res ? peersTable(res.peers, colour) : routesTable(res.routes, colour));
+  out.write('peers' in res ? peersTable(res.peers, colour) : 'routes' in res ? routesTable(res.routes, colour) : rowsTable(res.rows, colour));
   return 0;
 }
 
@@ -151,6 +164,15 @@ export function peersTable(peers: PeerStatus[], colour: boolean): string {
     ];
   });
   return table(['Neighbor', 'AS', 'Type', 'State', 'Up/Down', 'MsgRcvd', 'MsgSent', 'PfxRcd', 'PfxSnt', 'Name', 'Last error'], rows, colour, new Set([1, 5, 6, 7, 8]));
+}
+
+/** A VTEP table: columns from the rows' keys, numbers right-aligned. */
+export function rowsTable(rows: ViewRow[], colour: boolean): string {
+  if (rows.length === 0) return 'Nothing to show.\n';
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const numeric = new Set(keys.map((k, i) => (rows.every((r) => typeof r[k] === 'number' || r[k] === undefined) ? i : -1)).filter((i) => i >= 0));
+  const cells = rows.map((r): Cell[] => keys.map((k) => ({ text: r[k] === undefined || r[k] === null ? '' : String(r[k]) })));
+  return table(keys, cells, colour, numeric) + `\n${rows.length} entr${rows.length === 1 ? 'y' : 'ies'}\n`;
 }
 
 export function routesTable(routes: RouteRow[], colour: boolean): string {

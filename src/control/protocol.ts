@@ -22,7 +22,15 @@ export interface RouteFilter {
   vni?: number;
 }
 
-export type ControlRequest = { cmd: 'show'; what: 'peers' } | { cmd: 'show'; what: 'routes'; filters?: RouteFilter };
+/** VTEP tables (`evpn-vtep run` only): plain rows, one object per line of the table. */
+export const VTEP_VIEWS = ['macs', 'arp', 'vteps', 'vnis', 'counters'] as const;
+export type VtepView = (typeof VTEP_VIEWS)[number];
+export type ViewRow = Record<string, string | number | boolean | null>;
+
+export type ControlRequest =
+  | { cmd: 'show'; what: 'peers' }
+  | { cmd: 'show'; what: 'routes'; filters?: RouteFilter }
+  | { cmd: 'show'; what: VtepView; filters?: { vni?: number } };
 
 /** One path as `show routes` prints it: plain JSON values only. */
 export interface RouteRow {
@@ -64,6 +72,7 @@ export interface RouteRow {
 export type ControlResponse =
   | { ok: true; peers: PeerStatus[] }
   | { ok: true; routes: RouteRow[] }
+  | { ok: true; rows: ViewRow[] }
   | { ok: false; error: string };
 
 /**
@@ -97,7 +106,12 @@ export function parseRequest(v: unknown): ControlRequest | string {
   const o = v as Record<string, unknown>;
   if (o.cmd !== 'show') return `unknown cmd ${JSON.stringify(o.cmd)}`;
   if (o.what === 'peers') return { cmd: 'show', what: 'peers' };
-  if (o.what !== 'routes') return `unknown "what" ${JSON.stringify(o.what)}: peers or routes`;
+  if ((VTEP_VIEWS as readonly unknown[]).includes(o.what)) {
+    const vni = (o.filters as { vni?: unknown } | undefined)?.vni;
+    if (vni !== undefined && (typeof vni !== 'number' || !Number.isInteger(vni) || vni < 0 || vni > 0xffffff)) return 'filters.vni must be 0..16777215';
+    return { cmd: 'show', what: o.what as VtepView, ...(vni === undefined ? {} : { filters: { vni } }) };
+  }
+  if (o.what !== 'routes') return `unknown "what" ${JSON.stringify(o.what)}: peers, routes, ${VTEP_VIEWS.join(', ')}`;
   const f = o.filters;
   if (f === undefined) return { cmd: 'show', what: 'routes' };
   if (typeof f !== 'object' || f === null) return 'filters must be an object';

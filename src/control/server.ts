@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { PeerStatus } from '../bgp/session';
 import type { Logger } from '../util/log';
-import { parseRequest, type ControlResponse, type RibListing, type RibRouteEntry } from './protocol';
+import { parseRequest, type ControlResponse, type RibListing, type RibRouteEntry, type ViewRow, type VtepView } from './protocol';
 import { routeRows } from './routes';
 
 /**
@@ -15,6 +15,8 @@ import { routeRows } from './routes';
 export interface ControlSource {
   peers(): PeerStatus[];
   rib: RibListing;
+  /** VTEP tables; absent on a speaker that runs without a data plane (`evpn-vtep bgp`). */
+  view?(what: VtepView, filters: { vni?: number }): ViewRow[];
 }
 
 /** Longest request line accepted; the API has no large requests. */
@@ -83,6 +85,10 @@ export class ControlServer {
     if (typeof req === 'string') return { ok: false, error: req };
     try {
       if (req.what === 'peers') return { ok: true, peers: this.source.peers() };
+      if (req.what !== 'routes') {
+        if (!this.source.view) return { ok: false, error: `"show ${req.what}" needs a VTEP (evpn-vtep run); this is a BGP speaker only` };
+        return { ok: true, rows: this.source.view(req.what, req.filters ?? {}) };
+      }
       const rib = this.source.rib;
       if (typeof rib.routes === 'function') return { ok: true, routes: routeRows(rib.routes(req.filters), req.filters) };
       if (typeof rib.bestPaths === 'function') return { ok: true, routes: routeRows(withBest(rib.bestPaths()), req.filters) };

@@ -68,6 +68,13 @@ export class MacVrf {
     return this.macs.size;
   }
 
+  /** Every MAC with its winning advertisement, for `show macs`. */
+  macTable(): MacView[] {
+    const out: MacView[] = [];
+    for (const mac of this.macs.keys()) out.push(this.lookupMac(mac)!);
+    return out;
+  }
+
   /** The flood list: remote VTEPs for BUM traffic. */
   floodList(): Ip[] {
     return [...this.flood.keys()];

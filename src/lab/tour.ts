@@ -82,6 +82,8 @@ export async function tour(lab: Lab): Promise<StepResult[]> {
   rmSync(dir, { recursive: true, force: true });
   const suppressed = arps.split('\n').filter((x) => /^\d+$/.test(x)).length === 0;
   say(`   ${again.summary}; ARP requests for ${b.ip} on the underlay: ${suppressed ? 'none — answered by leaf1' : arps.split('\n').length}`);
+  const vnis = await ask(leaves[0]!.socket, { cmd: 'show', what: 'vnis' });
+  if ('rows' in vnis) say(`   leaf1 (evpn-vtep show vnis):\n${table([['VNI', 'MACs', 'ARP entries', 'VTEPs', 'ARP answered locally'], ...vnis.rows.map((r) => [String(r.vni), String(r.macs), String(r.arp), String(r.vteps), String(r.arpSuppressed)])])}`);
   results.push({ step: 'arp-suppression', ok: again.ok && suppressed });
 
   if (leaves.length >= 2) {

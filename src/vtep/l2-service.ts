@@ -251,6 +251,11 @@ export class L2Service {
     this.o.log.info('local host withdrawn', { vni: h.vni, mac: h.mac, why });
   }
 
+  /** The configured L2VNIs, for `show vnis`. */
+  services(): readonly L2VniService[] {
+    return this.o.vnis;
+  }
+
   /** Local hosts, for `show macs`. */
   localHosts(): { vni: number; mac: Mac; port: number; ips: Ip[]; seq: number; frozen: boolean; probing: boolean }[] {
     return [...this.hosts.values()].map((h) => ({ vni: h.vni, mac: h.mac, port: h.port, ips: [...h.ips], seq: h.seq, frozen: h.frozen, probing: h.probe !== null }));

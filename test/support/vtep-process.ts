@@ -138,7 +138,9 @@ export class VtepProcess {
     if (!this.running) throw new Error(`evpn-vtep is not running (${JSON.stringify(this.exit)})\n${this.logTail()}`);
     const res = await request(this.socket, req, 5000);
     if (!res.ok) throw new Error(`control: ${res.error}`);
-    return 'peers' in res ? res.peers : res.routes;
+    if ('peers' in res) return res.peers;
+    if ('routes' in res) return res.routes;
+    throw new Error('control: unexpected answer');
   }
 
   peers(): Promise<PeerStatus[]> {
