@@ -1,0 +1,230 @@
+/**
+ * Applies the packed control records of src/dataplane/ops.ts (the layout of
+ * native/src/ops.h) to the portable pipeline's tables, with the C++'s
+ * semantics record for record (native/src/ops.cc): each record is checked in
+ * the same order and skipped with the same status when rejected; a record
+ * whose length runs past the buffer ends the batch (framing is lost).
+ *
+ * Records are read straight from the bytes rather than through ops.ts
+ * decodeOps(): that decoder throws on the first bad record and turns MACs and
+ * IPs into strings, where the data plane must go on past a bad record and
+ * keeps addresses as numbers.
+ */
+import type { ApplyOpsResult } from '../native';
+import { OP_LENGTH, OP_STATUS, OpType, type OpStatusName } from '../ops';
+import type { ArpTable } from './arp-table';
+import type { ResolvedConfig } from './config';
+import type { Fdb } from './fdb';
+import { FDB_REMOTE, FDB_STATIC } from './fdb';
+import { ipKeyAt } from './ip-key';
+import { PortAddResult, type AccessPorts } from './ports';
+import type { VniTable } from './vni-table';
+import { VtepAddResult, type VtepTable } from './vtep-table';
+import { load16, load32, macHi, macIsUnicast, macLo } from './wire';
+
+/** The tables an ops batch changes. */
+export interface OpsTarget {
+  readonly cfg: ResolvedConfig;
+  readonly ports: AccessPorts;
+  readonly vnis: VniTable;
+  readonly vteps: VtepTable;
+  readonly fdb: Fdb;
+  readonly arp: ArpTable;
+  readonly now: number;
+  sendProbe(port: number, vniIdx: number, tHi: number, tLo: number, ip4: Uint8Array, ipOff: number): boolean;
+}
+
+const MAX_REPORTED = 32;
+
+const S = {
+  ok: 0,
+  truncated: 1,
+  unknownType: 2,
+  badLength: 3,
+  badIndex: 4,
+  unknownVni: 5,
+  unknownVtep: 6,
+  tableFull: 7,
+  badFamily: 8,
+  badValue: 9,
+  conflict: 10,
+} as const;
+
+export function applyOpsTo(t: OpsTarget, buf: Uint8Array): ApplyOpsResult {
+  const res: ApplyOpsResult = { applied: 0, rejected: 0, rejects: [] };
+  const reject = (index: number, status: number): void => {
+    res.rejected++;
+    if (res.rejects.length < MAX_REPORTED) res.rejects.push({ index, status: OP_STATUS[status] as OpStatusName });
+  };
+  let off = 0;
+  for (let index = 0; off < buf.length; index++) {
+    const rlen = buf.length - off >= 4 ? buf[off + 1]! : 0;
+    if (rlen < 4 || rlen > buf.length - off) {
+      reject(index, S.truncated);
+      return res;
+    }
+    const s = applyRecord(t, buf, off, rlen);
+    if (s === S.ok) res.applied++;
+    else reject(index, s);
+    off += rlen;
+  }
+  return res;
+}
+
+function applyRecord(t: OpsTarget, r: Uint8Array, o: number, rlen: number): number {
+  const type = r[o]!;
+  if (type === 0 || type >= OP_LENGTH.length) return S.unknownType;
+  if (rlen !== OP_LENGTH[type]) return S.badLength;
+  switch (type) {
+    case OpType.RemoteVtepAdd: {
+      const family = r[o + 8]!;
+      const key = ipKeyAt(family, r, o + 16);
+      if (key === null) return S.badFamily;
+      // IPv4 sits in the first four octets; the other twelve are not part of it.
+      const ip = new Uint8Array(16);
+      ip.set(r.subarray(o + 16, o + 16 + (family === 4 ? 4 : 16)));
+      switch (t.vteps.add(load32(r, o + 4), family, key, ip, macHi(r, o + 10), macLo(r, o + 10))) {
+        case VtepAddResult.Ok:
+          return S.ok;
+        case VtepAddResult.BadIndex:
+          return S.badIndex;
+        case VtepAddResult.BadFamily:
+          return S.badFamily;
+        case VtepAddResult.IpInUse:
+          return S.conflict;
+        case VtepAddResult.Full:
+          return S.tableFull;
+      }
+      return S.badValue;
+    }
+    case OpType.RemoteVtepDel: {
+      const idx = load32(r, o + 4);
+      if (idx >= t.vteps.max) return S.badIndex;
+      // Deleting the VTEP withdraws everything reached through it: MACs that
+      // still pointed at it would otherwise blackhole until their own withdraw.
+      if (t.vteps.del(idx)) {
+        t.fdb.flushVtep(idx);
+        t.vnis.floodDelEverywhere(idx);
+      }
+      return S.ok;
+    }
+    case OpType.RemoteMacAdd: {
+      const vi = t.vnis.find(load32(r, o + 4));
+      if (vi < 0) return S.unknownVni;
+      const vtep = load32(r, o + 8);
+      if (vtep >= t.vteps.max) return S.badIndex;
+      if (!t.vteps.get(vtep)) return S.unknownVtep;
+      const mHi = macHi(r, o + 16);
+      const mLo = macLo(r, o + 16);
+      if (!macIsUnicast(mHi, mLo)) return S.badValue;
+      const s = t.fdb.insert(vi, mHi, mLo);
+      if (s < 0) return S.tableFull;
+      // A locally configured MAC wins over any advertisement (RFC 7432 §15.2).
+      const f = t.fdb.flags[s]!;
+      if (!t.fdb.inserted && !(f & FDB_REMOTE) && f & FDB_STATIC) return S.conflict;
+      t.fdb.target[s] = vtep;
+      t.fdb.seq[s] = load32(r, o + 12);
+      t.fdb.flags[s] = FDB_REMOTE | (r[o + 22]! & FDB_STATIC);
+      return S.ok;
+    }
+    case OpType.RemoteMacDel:
+    case OpType.LocalMacDel: {
+      const vi = t.vnis.find(load32(r, o + 4));
+      if (vi < 0) return S.unknownVni;
+      const mHi = macHi(r, o + 8);
+      const mLo = macLo(r, o + 8);
+      const s = t.fdb.find(vi, mHi, mLo);
+      const wantRemote = type === OpType.RemoteMacDel;
+      if (s >= 0 && t.fdb.isRemote(s) === wantRemote) t.fdb.erase(vi, mHi, mLo);
+      return S.ok;
+    }
+    case OpType.LocalMacStatic: {
+      const vi = t.vnis.find(load32(r, o + 4));
+      if (vi < 0) return S.unknownVni;
+      const port = load32(r, o + 8);
+      if (port >= t.ports.maxPorts || t.ports.memberVid(port, vi) < 0) return S.badIndex;
+      const mHi = macHi(r, o + 12);
+      const mLo = macLo(r, o + 12);
+      if (!macIsUnicast(mHi, mLo)) return S.badValue;
+      const s = t.fdb.insert(vi, mHi, mLo);
+      if (s < 0) return S.tableFull;
+      t.fdb.target[s] = port;
+      t.fdb.seq[s] = 0;
+      t.fdb.flags[s] = FDB_STATIC;
+      t.fdb.lastSeen[s] = t.now;
+      return S.ok;
+    }
+    case OpType.ArpAdd: {
+      const vi = t.vnis.find(load32(r, o + 4));
+      if (vi < 0) return S.unknownVni;
+      const family = r[o + 8]!;
+      const key = ipKeyAt(family, r, o + 16);
+      if (key === null) return S.badFamily;
+      const mHi = macHi(r, o + 10);
+      const mLo = macLo(r, o + 10);
+      if (!macIsUnicast(mHi, mLo)) return S.badValue;
+      const e = t.arp.insert(vi, family, key);
+      if (!e) return S.tableFull;
+      e.macHi = mHi;
+      e.macLo = mLo;
+      e.flags = r[o + 9]!;
+      return S.ok;
+    }
+    case OpType.ArpDel: {
+      const vi = t.vnis.find(load32(r, o + 4));
+      if (vi < 0) return S.unknownVni;
+      const family = r[o + 8]!;
+      const key = ipKeyAt(family, r, o + 12);
+      if (key === null) return S.badFamily;
+      t.arp.erase(vi, family, key);
+      return S.ok;
+    }
+    case OpType.FloodAdd:
+    case OpType.FloodDel: {
+      const vi = t.vnis.find(load32(r, o + 4));
+      if (vi < 0) return S.unknownVni;
+      const vtep = load32(r, o + 8);
+      if (vtep >= t.vteps.max) return S.badIndex;
+      if (type === OpType.FloodDel) {
+        t.vnis.floodDel(vi, vtep);
+        return S.ok;
+      }
+      if (!t.vteps.get(vtep)) return S.unknownVtep;
+      return t.vnis.floodAdd(vi, vtep) ? S.ok : S.tableFull;
+    }
+    case OpType.PortAdd: {
+      const port = load32(r, o + 4);
+      const vi = t.vnis.find(load32(r, o + 8));
+      if (port >= t.ports.maxPorts) return S.badIndex;
+      if (vi < 0) return S.unknownVni;
+      switch (t.ports.add(port, load16(r, o + 12), vi)) {
+        case PortAddResult.Ok:
+          break;
+        case PortAddResult.BadIndex:
+          return S.badIndex;
+        case PortAddResult.BadVid:
+          return S.badValue;
+        case PortAddResult.VidInUse:
+        case PortAddResult.VniInUse:
+          return S.conflict;
+      }
+      return t.vnis.addPort(vi, port) ? S.ok : S.tableFull;
+    }
+    case OpType.ArpProbe: {
+      const vi = t.vnis.find(load32(r, o + 8));
+      if (vi < 0) return S.unknownVni;
+      const port = load32(r, o + 4);
+      const mHi = macHi(r, o + 12);
+      const mLo = macLo(r, o + 12);
+      if (port >= t.ports.maxPorts) return S.badIndex;
+      if (!macIsUnicast(mHi, mLo) || !t.cfg.probe) return S.badValue;
+      return t.sendProbe(port, vi, mHi, mLo, r, o + 20) ? S.ok : S.tableFull;
+    }
+    case OpType.VniAdd: {
+      const vni = load32(r, o + 4);
+      if (vni > 0xffffff) return S.badValue;
+      return t.vnis.add(vni) >= 0 ? S.ok : S.tableFull;
+    }
+  }
+  return S.unknownType;
+}
