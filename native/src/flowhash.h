@@ -38,7 +38,7 @@ inline uint64_t hashBytes(uint64_t h, const uint8_t* p, size_t len) {
 
 // Hash of an inner flow given as the 12 MAC octets, the EtherType and the L3
 // payload: the MAC pair and EtherType always; for IPv4/IPv6 the addresses and
-// protocol, and for TCP/UDP (first fragments only) the ports, so a 5-tuple
+// protocol, and for unfragmented TCP/UDP the ports, so a 5-tuple
 // stays on one underlay path.
 inline uint32_t innerFlowHash(const uint8_t* macs, uint16_t type, const uint8_t* l3, size_t l3len) {
   uint64_t h = hashBytes(0x5bd1e995ULL ^ type, macs, 12);
@@ -48,7 +48,9 @@ inline uint32_t innerFlowHash(const uint8_t* macs, uint16_t type, const uint8_t*
     size_t ihl = size_t(l3[0] & 0x0f) * 4;
     proto = l3[9];
     h = hashBytes(h ^ proto, l3 + 12, 8);
-    bool firstFragment = (load16(l3 + 6) & 0x1fff) == 0;
+    // Ports only when the datagram is not fragmented at all (MF clear and offset 0):
+    // every fragment of one datagram must hash alike, as Linux's flow dissector does.
+    bool firstFragment = (load16(l3 + 6) & 0x3fff) == 0;
     if (firstFragment && ihl >= kIpv4Header && l3len >= ihl + 4) l4 = l3 + ihl;
   } else if (type == kEthIpv6 && l3len >= kIpv6Header && (l3[0] >> 4) == 6) {
     proto = l3[6];

@@ -60,12 +60,12 @@ void Pipeline::drop(uint32_t inPort, int64_t vniIdx, Counter reason) {
   if (vniIdx >= 0) counters_.vni(uint32_t(vniIdx))[reason]++;
 }
 
-void Pipeline::pushEvent(EventType type, uint32_t vniIdx, uint32_t port, uint32_t old, uint8_t flags, uint64_t mac,
+bool Pipeline::pushEvent(EventType type, uint32_t vniIdx, uint32_t port, uint32_t old, uint8_t flags, uint64_t mac,
                          const IpAddr* ip) {
   uint8_t* r = events_.reserve();
   if (!r) {
     counters_.system()[C_events_dropped]++;
-    return;
+    return false;
   }
   std::memset(r, 0, kEventRecord);
   r[0] = uint8_t(type);
@@ -77,6 +77,7 @@ void Pipeline::pushEvent(EventType type, uint32_t vniIdx, uint32_t port, uint32_
   storeMac(r + 16, mac);
   if (ip) std::memcpy(r + 24, ip->bytes, 16);
   events_.commit();
+  return true;
 }
 
 // ---------------------------------------------------------------- access ---
@@ -140,13 +141,18 @@ void Pipeline::learn(uint32_t vniIdx, uint64_t mac, uint32_t port, uint32_t now)
     return;
   }
   if (inserted) {
+    // The control plane must hear of every MAC the FDB holds: if the event
+    // ring is full, forget the MAC so its next frame learns it again.
+    if (!pushEvent(EventType::kMacLearned, vniIdx, port, kEventNoTarget, 0, mac, nullptr)) {
+      fdb_.erase(vniIdx, mac);
+      return;
+    }
     e->target = port;
     e->flags = 0;
     e->seq = 0;
     e->lastSeen = now;
     counters_.port(port)[C_macs_learned]++;
     counters_.vni(vniIdx)[C_macs_learned]++;
-    pushEvent(EventType::kMacLearned, vniIdx, port, kEventNoTarget, 0, mac, nullptr);
     return;
   }
   if (!e->remote() && e->target == port) {
@@ -162,12 +168,14 @@ void Pipeline::learn(uint32_t vniIdx, uint64_t mac, uint32_t port, uint32_t now)
   }
   uint32_t old = e->target;
   uint8_t flags = e->remote() ? kEventWasRemote : 0;
+  // As above: a move nobody hears of is not made, the next frame retries it
+  // (a host arriving from a remote VTEP must be advertised, RFC 7432 §15).
+  if (!pushEvent(EventType::kMacMoved, vniIdx, port, old, flags, mac, nullptr)) return;
   e->target = port;
   e->flags = 0;
   e->lastSeen = now;
   counters_.port(port)[C_macs_moved]++;
   counters_.vni(vniIdx)[C_macs_moved]++;
-  pushEvent(EventType::kMacMoved, vniIdx, port, old, flags, mac, nullptr);
 }
 
 bool Pipeline::arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch& out) {

@@ -145,7 +145,7 @@ class Pipeline {
   Ctr* ingressBlock(uint32_t inPort) {
     return inPort == kUnderlayPort ? counters_.underlay() : counters_.port(inPort);
   }
-  void pushEvent(EventType type, uint32_t vniIdx, uint32_t port, uint32_t old, uint8_t flags, uint64_t mac,
+  bool pushEvent(EventType type, uint32_t vniIdx, uint32_t port, uint32_t old, uint8_t flags, uint64_t mac,
                  const IpAddr* ip);
   OpStatus applyOne(const uint8_t* r, OpType type);
   bool sendProbe(uint32_t port, uint32_t vniIdx, uint64_t targetMac, const uint8_t* ip4);

@@ -107,7 +107,7 @@ export function innerFlowHash(p: Uint8Array, macs: number, type: number, l3: num
     const ihl = (p[l3]! & 0x0f) * 4;
     proto = p[l3 + 9]!;
     hashBytes(H, (L ^ proto) >>> 0, p, l3 + 12, 8);
-    const firstFragment = (load16(p, l3 + 6) & 0x1fff) === 0;
+    const firstFragment = (load16(p, l3 + 6) & 0x3fff) === 0;
     if (firstFragment && ihl >= IPV4_HEADER && l3len >= ihl + 4) l4 = l3 + ihl;
   } else if (type === ETH_IPV6 && l3len >= IPV6_HEADER && p[l3]! >>> 4 === 6) {
     proto = p[l3 + 6]!;

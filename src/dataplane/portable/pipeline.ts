@@ -314,10 +314,12 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     family: number,
     ipBuf: Uint8Array | null,
     ipOff: number,
-  ): void {
+  ): boolean {
     if (!this.events.push(type, this.vnis.vniOf(vniIdx), port, old, flags, mHi, mLo, family, ipBuf, ipOff)) {
       this.ctr.values[this.ctr.systemBase + EVENTS_DROPPED]!++;
+      return false;
     }
+    return true;
   }
 
   // ---------------------------------------------------------------- access ---
@@ -383,12 +385,17 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     const s = fdb.insert(vniIdx, mHi, mLo);
     if (s < 0) return this.count2(pb, vniIdx, LEARN_TABLE_FULL, 1);
     if (fdb.inserted) {
+      // As in C++: a MAC the control plane cannot hear of is not kept; its next frame learns it again.
+      if (!this.pushEvent(EV_MAC_LEARNED, vniIdx, port, EV_NO_TARGET, 0, mHi, mLo, 0, null, 0)) {
+        fdb.erase(vniIdx, mHi, mLo);
+        return;
+      }
       fdb.target[s] = port;
       fdb.flags[s] = 0;
       fdb.seq[s] = 0;
       fdb.lastSeen[s] = now;
       this.count2(pb, vniIdx, MACS_LEARNED, 1);
-      return this.pushEvent(EV_MAC_LEARNED, vniIdx, port, EV_NO_TARGET, 0, mHi, mLo, 0, null, 0);
+      return;
     }
     const flags = fdb.flags[s]!;
     if (!(flags & FDB_REMOTE) && fdb.target[s] === port) {
@@ -399,11 +406,11 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     // forwarded, but the binding stays where it was configured.
     if (flags & FDB_STATIC) return this.count2(pb, vniIdx, LEARN_STICKY_CONFLICT, 1);
     const old = fdb.target[s]!;
+    if (!this.pushEvent(EV_MAC_MOVED, vniIdx, port, old, flags & FDB_REMOTE ? EV_WAS_REMOTE : 0, mHi, mLo, 0, null, 0)) return;
     fdb.target[s] = port;
     fdb.flags[s] = 0;
     fdb.lastSeen[s] = now;
     this.count2(pb, vniIdx, MACS_MOVED, 1);
-    this.pushEvent(EV_MAC_MOVED, vniIdx, port, old, flags & FDB_REMOTE ? EV_WAS_REMOTE : 0, mHi, mLo, 0, null, 0);
   }
 
   private isProbeMac(p: Uint8Array, o: number): boolean {
