@@ -13,6 +13,7 @@ import { runFramerBench } from './codec/framer.bench';
 import { runUpdateBench } from './codec/update.bench';
 import { runEvpnBench } from './codec/evpn.bench';
 import { runPipelineBench } from './native/pipeline.bench';
+import { runPortableBench } from './native/portable.bench';
 
 interface Suite {
   name: string;
@@ -25,6 +26,7 @@ const SUITES: Suite[] = [
   { name: 'BGP framer (TCP stream → messages)', run: runFramerBench },
   { name: 'VXLAN encap/decap in TypeScript (64-byte inner frame)', run: runVxlanBench },
   { name: 'Native pipeline (C++ fast path through the batch API)', run: runPipelineBench },
+  { name: 'Portable TypeScript pipeline vs the C++ one (same frames)', run: runPortableBench },
 ];
 
 async function main(): Promise<void> {

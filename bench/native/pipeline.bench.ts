@@ -48,8 +48,9 @@ function pipeline(self: typeof A, peer: typeof A): NativePipeline {
     { op: 'vniAdd', vni: 100 },
     { op: 'portAdd', port: 0, vni: 100 },
     { op: 'remoteVtepAdd', vtepIdx: 0, ip: peer.ip },
-    { op: 'remoteMacAdd', vni: 100, mac: '02:cc:00:00:00:12', vtepIdx: 0 },
-    { op: 'localMacStatic', vni: 100, port: 0, mac: '02:cc:00:00:00:11' },
+    // h1 lives behind A, h2 behind B: each side knows its own host locally and the other's remotely.
+    { op: 'remoteMacAdd', vni: 100, mac: self === A ? '02:cc:00:00:00:12' : '02:cc:00:00:00:11', vtepIdx: 0 },
+    { op: 'localMacStatic', vni: 100, port: 0, mac: self === A ? '02:cc:00:00:00:11' : '02:cc:00:00:00:12' },
   ]);
   if (r.rejected) throw new Error('bench setup rejected');
   return p;
@@ -90,6 +91,9 @@ export async function runPipelineBench(): Promise<Row[]> {
   const inner = Array.from({ length: 256 }, (_, i) => innerFrame(1024 + i));
   const outer = a.run(inner.map((bytes) => ({ port: 0, bytes }))).map((f) => f.bytes.slice());
   if (outer.length !== 256) throw new Error('encap setup produced ' + outer.length + ' frames');
+  // Time delivery, not a drop path: every decapsulated frame must reach B's access port.
+  const delivered = b.run(outer.map((bytes) => ({ port: 'underlay' as const, bytes })));
+  if (delivered.length !== 256 || delivered.some((f) => f.egress.kind !== 'port')) throw new Error(`decap setup delivered ${delivered.length} of 256 frames`);
 
   const cases: { name: string; perRun: number; fn: () => void }[] = [];
   for (const batch of [1, 32, 256]) {

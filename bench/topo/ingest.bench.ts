@@ -7,7 +7,15 @@
  * DUT's. Measured: seconds from the generator's first UPDATE until the DUT's
  * own output shows all N routes held, and RSS growth per route; plus the
  * time for evpn-vtep to advertise the N routes to FRR.
- * Root only. Run: npx tsx bench/topo/ingest.bench.ts [N…]  (RUNS=3, GOBGP_ROUTES=10000)
+ * Root only. Run: npx tsx bench/topo/ingest.bench.ts [N…]
+ *
+ * Environment: RUNS=3 (runs per size and daemon, the median is reported),
+ * DUTS=evpn-vtep,frr (which of evpn-vtep and FRR to time, side by side per
+ * size), GOBGP_ROUTES=10000 (0: no gobgpd run), ADVERTISE_ROUTES=N (0: no
+ * advertising run), VTEP_NODE_OPTIONS="..." (node flags for the evpn-vtep
+ * child only, e.g. --max-semi-space-size=64), VTEP_CPU_PROF=DIR (a CPU
+ * profile of evpn-vtep per run, written to DIR, see cpu-prof.cjs), LAB_PREFIX=ix
+ * (namespace and link name prefix).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +25,7 @@ import { request } from '../../src/control/client';
 import type { PeerStatus } from '../../src/bgp/session';
 import { FrrInstance, GobgpInstance } from '../../test/support/peers';
 import { Lab, NsScript, Vtep } from '../../test/topo/bgp/support';
+import { Topology } from '../../src/lab/netns';
 import { fmtNum } from '../lib';
 import { wallMs } from './routegen';
 
@@ -49,9 +58,14 @@ interface Dut {
   stop(): Promise<void>;
 }
 
+/** The test lab, with the namespace prefix of LAB_PREFIX (default that of the tests). */
+class BenchLab extends Lab {
+  override readonly topo = new Topology(process.env.LAB_PREFIX ?? 'ix');
+}
+
 /** A lab with a generator namespace and a DUT namespace joined by one veth; addresses only inside them. */
 async function withLab<T>(fn: (lab: Lab, genNs: string, dutNs: string, genIp: string, dutIp: string) => Promise<T>): Promise<T> {
-  const lab = new Lab();
+  const lab = new BenchLab();
   try {
     const genNs = lab.ns('gen');
     const dutNs = lab.ns('dut');
@@ -112,6 +126,10 @@ async function ingestOnce(kind: 'evpn-vtep' | 'frr' | 'gobgp', n: number, deadli
       const first = await waitEvent(gen, 'first-update', 300_000);
       const done = await until(n, () => dut.count(), deadlineMs);
       const rss1 = rssOf(dut.pid());
+      if (kind === 'evpn-vtep' && process.env.VTEP_CPU_PROF) {
+        process.kill(dut.pid(), 'SIGUSR2');
+        await sleep(2000);
+      }
       return { seconds: done === null ? null : (done - first.t) / 1000, rssGrowth: rss1 - rss0 };
     } finally {
       gen?.kill();
@@ -120,10 +138,29 @@ async function ingestOnce(kind: 'evpn-vtep' | 'frr' | 'gobgp', n: number, deadli
   });
 }
 
+/** Starts evpn-vtep with VTEP_NODE_OPTIONS, if set, as its NODE_OPTIONS (the child inherits the environment at spawn). */
+async function startVtep(v: Vtep): Promise<void> {
+  let extra = process.env.VTEP_NODE_OPTIONS ?? '';
+  const prof = process.env.VTEP_CPU_PROF;
+  if (prof) extra += ` --require ${path.join(__dirname, 'cpu-prof.cjs')}`;
+  if (!extra.trim()) return v.start();
+  const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, CPU_PROF_DIR: process.env.CPU_PROF_DIR };
+  process.env.NODE_OPTIONS = `${saved.NODE_OPTIONS ?? ''} ${extra}`.trim();
+  if (prof) process.env.CPU_PROF_DIR = path.resolve(prof);
+  try {
+    await v.start();
+  } finally {
+    for (const [k, val] of Object.entries(saved)) {
+      if (val === undefined) delete process.env[k];
+      else process.env[k] = val;
+    }
+  }
+}
+
 async function startDut(kind: 'evpn-vtep' | 'frr' | 'gobgp', ns: string, dutIp: string, genIp: string): Promise<Dut> {
   if (kind === 'evpn-vtep') {
     const v = new Vtep(ns, { routerId: dutIp, as: DUT_AS, neighbors: [{ address: genIp, remoteAs: GEN_AS, passive: true }] });
-    await v.start();
+    await startVtep(v);
     return {
       // The speaker's own count of paths held from the peer (`show peers --json`, adjRibIn), over the control socket.
       count: async () => {
@@ -172,7 +209,7 @@ function nsPids(ns: string): number[] {
  * counts n prefixes received.
  */
 async function advertiseOnce(n: number, deadlineMs: number): Promise<number | null> {
-  const lab = new Lab();
+  const lab = new BenchLab();
   let v: Vtep | undefined;
   let frr: FrrInstance | undefined;
   let gen: NsScript | undefined;
@@ -190,7 +227,7 @@ async function advertiseOnce(n: number, deadlineMs: number): Promise<number | nu
         { address: rcvIp, remoteAs: 65002, passive: true },
       ],
     });
-    await v.start();
+    await startVtep(v);
     gen = await generator(genNs, dutIp, genIp, n);
     await waitEvent(gen, 'first-update', 300_000);
     const held = await until(n, async () => {
@@ -270,10 +307,11 @@ export function ingestTable(rows: IngestRow[]): string {
 
 export async function runIngestPeers(sizes: number[], gobgpSize: number, runs: number): Promise<{ rows: IngestRow[]; advertise: { routes: number; seconds: number | null }[] }> {
   const rows: IngestRow[] = [];
+  const duts = (process.env.DUTS ?? 'evpn-vtep,frr').split(',');
   for (const n of sizes) {
     const deadline = Math.max(120_000, n / 2);
-    rows.push(await measureIngest('evpn-vtep', n, runs, deadline));
-    rows.push(await measureIngest('frr', n, runs, deadline));
+    if (duts.includes('evpn-vtep')) rows.push(await measureIngest('evpn-vtep', n, runs, deadline));
+    if (duts.includes('frr')) rows.push(await measureIngest('frr', n, runs, deadline));
   }
   if (gobgpSize > 0) rows.push(await measureIngest('gobgp', gobgpSize, 1, 120_000));
   const advertise: { routes: number; seconds: number | null }[] = [];
@@ -299,6 +337,8 @@ if (require.main === module) {
       for (const a of advertise) {
         console.log(`\nevpn-vtep advertising ${fmtNum(a.routes)} routes to FRR bgpd: ${a.seconds === null ? 'did not finish' : `${a.seconds.toFixed(2)} s (${fmtNum(a.routes / a.seconds)} routes/s)`}, one run`);
       }
+      // A partial run (DUTS) does not replace the recorded side-by-side results.
+      if (process.env.DUTS !== undefined) return;
       const dir = path.resolve(__dirname, '..', 'results');
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, 'ingest.json'), JSON.stringify({ date: new Date().toISOString(), rows, advertise }, null, 2) + '\n');
