@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import { Speaker } from '../bgp/speaker';
 import { formatErrors, loadConfig } from '../config';
 import { ControlServer } from '../control/server';
+import { instrumentRib } from '../observe/instrument';
+import { ObserveServer } from '../observe/http';
+import { Metrics } from '../observe/metrics';
 import { Rib } from '../rib/rib';
 import { createLogger } from '../util/log';
 
@@ -41,15 +44,21 @@ export async function runBgp(argv: string[], err: Out, signal?: AbortSignal): Pr
   const cfg = loaded.config;
   const log = createLogger({ level: cfg.log.level });
   const rib = new Rib({ asn: cfg.as, routerId: cfg.routerId, clusterId: cfg.routeReflector?.clusterId ?? cfg.routerId });
-  const speaker = new Speaker({ config: cfg, rib, log });
+  // `metrics:` in the config: the speaker gets an instrumented view of the RIB and /metrics + /api/* are served.
+  const metrics = cfg.metrics ? new Metrics() : null;
+  const speaker = new Speaker({ config: cfg, rib: metrics ? instrumentRib(rib, metrics) : rib, log });
   const control = new ControlServer(cfg.controlSocket, { peers: () => speaker.peers(), rib }, log);
+  metrics?.setPeers(() => speaker.peers());
+  const observe = cfg.metrics && metrics ? new ObserveServer({ listen: cfg.metrics.listen, metrics, show: (req) => control.answer(JSON.stringify(req)), log }) : null;
   try {
     await control.start();
+    await observe?.start();
     await speaker.start();
   } catch (e) {
     err.write(`evpn-vtep bgp: ${e instanceof Error ? e.message : String(e)}\n`);
     await speaker.stop('startup failed');
     await control.stop();
+    await observe?.stop();
     return 1;
   }
   await new Promise<void>((resolve) => {
@@ -65,5 +74,6 @@ export async function runBgp(argv: string[], err: Out, signal?: AbortSignal): Pr
   log.info('shutting down');
   await speaker.stop();
   await control.stop();
+  await observe?.stop();
   return 0;
 }

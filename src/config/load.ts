@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { ipFamily, type Ip } from '../util/ip';
+import { canonicalIp, ipFamily, isIpv4, isIpv6, type Ip } from '../util/ip';
 import { isMac, isMulticastMac, macBytes, macToString } from '../util/mac';
 import { parseRd, rdToString } from '../bgp/wire/evpn/rd';
 import { formatRouteTarget, parseRouteTarget } from '../bgp/wire/ext-community';
@@ -43,6 +43,7 @@ const TOP_KEYS = [
   'migration',
   'control-socket',
   'log',
+  'metrics',
 ] as const;
 const LISTEN_KEYS = ['address', 'port'];
 const UNDERLAY_KEYS = ['address', 'interface', 'udp-port'];
@@ -374,6 +375,20 @@ export function parseConfig(text: string, file: string, mode: ConfigMode = 'run'
     log: { level: top.get('log')?.map(['level'])?.get('level')?.oneOf(LOG_LEVELS) ?? DEFAULTS.logLevel },
   };
 
+  const mf = top.get('metrics');
+  if (mf) {
+    const listenField = mf.map(['listen'])?.required('listen');
+    const text = listenField?.str('an ADDRESS:PORT like "127.0.0.1:9179"');
+    if (listenField && text !== undefined) {
+      try {
+        cfg.metrics = { listen: parseListen(text) };
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        listenField.error(e.message);
+      }
+    }
+  }
+
   const ul = top.get('underlay');
   if (ul) {
     const u = underlay(ul);
@@ -425,6 +440,17 @@ export function parseConfig(text: string, file: string, mode: ConfigMode = 'run'
   }
   if (d.errors.length > 0) return { ok: false, errors: sortErrors(d.errors) };
   return { ok: true, config: cfg };
+}
+
+/** "127.0.0.1:9179", "[::1]:9179", ":9179" (every IPv4 address); port 0 takes any free port. Throws RangeError. */
+function parseListen(s: string): { address: Ip; port: number } {
+  const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(s) ?? /^([0-9.]*):(\d{1,5})$/.exec(s);
+  if (!m) throw new RangeError(`expected ADDRESS:PORT like 127.0.0.1:9179 or [::1]:9179, got "${s}"`);
+  const address = m[1] || '0.0.0.0';
+  if (!isIpv4(address) && !isIpv6(address)) throw new RangeError(`"${address}" is not an IP address`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new RangeError(`port ${port} out of range 0..65535`);
+  return { address: canonicalIp(address), port };
 }
 
 function migration(top: MapReader): BgpConfig['migration'] {

@@ -137,6 +137,20 @@ export interface LogConfig {
   level: LogLevel;
 }
 
+/**
+ * Key `metrics`: the observability endpoint (Prometheus /metrics and the
+ * read-only JSON API mirroring `show`, see src/observe/http.ts). Absent:
+ * off, nothing listens.
+ */
+export interface MetricsConfig {
+  /**
+   * `listen` (required): "ADDRESS:PORT", e.g. "127.0.0.1:9179" or
+   * "[::1]:9179"; ":9179" binds every IPv4 address, port 0 any free port.
+   * There is no authentication: bind to loopback or a management address.
+   */
+  listen: { address: Ip; port: number };
+}
+
 /** What `evpn-vtep bgp` needs. */
 export interface BgpConfig {
   /** `router-id` (required): BGP Identifier, an IPv4 address (RFC 4271 §4.2). */
@@ -157,6 +171,8 @@ export interface BgpConfig {
   /** `control-socket`: Unix socket of the control API used by the CLI. Default /run/evpn-vtep.sock. */
   controlSocket: string;
   log: LogConfig;
+  /** `metrics: {listen: "127.0.0.1:9179"}`: serve /metrics and /api/*. Default: off. */
+  metrics?: MetricsConfig;
 }
 
 /** What `evpn-vtep run` needs: a BGP config with an underlay. */
