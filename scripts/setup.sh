@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(tshark frr gobgpd exabgp iproute2 iputils-ping arping iperf3 netsniff-ng ethtool
-      libpcap-dev clang libclang-rt-14-dev procps psmisc bgpdump)
+      libpcap-dev clang libclang-rt-14-dev procps psmisc bgpdump curl)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

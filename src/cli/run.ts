@@ -7,6 +7,11 @@ import { createLogger } from '../util/log';
 import { nativeDriver } from '../vtep/native-driver';
 import { Vtep } from '../vtep/vtep';
 import { vtepView } from '../vtep/views';
+import { vtepMetricsSource } from '../vtep/metrics';
+import { Metrics } from '../observe/metrics';
+import { ObserveServer } from '../observe/http';
+import { instrumentRib } from '../observe/instrument';
+import type { Rib } from '../rib/rib';
 
 /**
  * `evpn-vtep run --config FILE`: turns this host (or network namespace)
@@ -73,20 +78,33 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
     err.write(`evpn-vtep run: data plane: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  const vtep = new Vtep({ config: cfg, dataplane: nativeDriver(dp, log.child({ part: 'dataplane' })), portOf: (i) => ports.get(i)!, log });
+  // `metrics:` in the config: /metrics and /api/* (the same documents as `show --json`).
+  const metrics = cfg.metrics ? new Metrics() : null;
+  const vtep = new Vtep({
+    config: cfg,
+    dataplane: nativeDriver(dp, log.child({ part: 'dataplane' })),
+    portOf: (i) => ports.get(i)!,
+    log,
+    ...(metrics ? { instrument: (rib: Rib) => instrumentRib(rib, metrics) } : {}),
+  });
   const control = new ControlServer(
     cfg.controlSocket,
     { peers: () => vtep.speaker.peers(), rib: vtep.rib, view: (what, filters) => vtepView(vtep, () => dp.counters(), what, filters) },
     log,
   );
+  metrics?.setPeers(() => vtep.speaker.peers());
+  metrics?.setDataplane(vtepMetricsSource(vtep, () => dp.counters()));
+  const observe = cfg.metrics && metrics ? new ObserveServer({ listen: cfg.metrics.listen, metrics, show: (req) => control.answer(JSON.stringify(req)), log }) : null;
   try {
     dp.start();
     await control.start();
+    await observe?.start();
     await vtep.start();
   } catch (e) {
     err.write(`evpn-vtep run: ${e instanceof Error ? e.message : String(e)}\n`);
     await vtep.stop('startup failed');
     await control.stop();
+    await observe?.stop();
     await dp.stop();
     return 1;
   }
@@ -105,6 +123,7 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
   vtep.l2.stop();
   await vtep.stop();
   await control.stop();
+  await observe?.stop();
   await dp.stop();
   return 0;
 }

@@ -116,6 +116,8 @@ export function leafConfig(l: LabLeaf): string {
     ...VNIS.map((v) => `  - { vni: ${v}, interface: ${l.access[v]}, arp-suppression: true, mac-aging-seconds: 300 }`),
     'migration: { probe-timeout-ms: 1000 }',
     `control-socket: ${l.socket}`,
+    // Each leaf is its own namespace: the same loopback port serves every leaf's /metrics.
+    'metrics: { listen: "127.0.0.1:9179" }',
     'log: { level: info }',
     '',
   ].join('\n');

@@ -83,6 +83,9 @@ export async function tour(lab: Lab): Promise<StepResult[]> {
   const suppressed = arps.split('\n').filter((x) => /^\d+$/.test(x)).length === 0;
   say(`   ${again.summary}; ARP requests for ${b.ip} on the underlay: ${suppressed ? 'none — answered by leaf1' : arps.split('\n').length}`);
   const vnis = await ask(leaves[0]!.socket, { cmd: 'show', what: 'vnis' });
+  const scrape = lab.exec(leaves[0]!.ns, ['curl', '-s', '--max-time', '3', 'http://127.0.0.1:9179/metrics']).out;
+  const answered = scrape.split('\n').filter((l) => l.startsWith('evpn_vtep_arp_requests_answered_total'));
+  if (answered.length) say(`   leaf1 /metrics:\n${answered.map((l) => `    ${l}`).join('\n')}`);
   if ('rows' in vnis) say(`   leaf1 (evpn-vtep show vnis):\n${table([['VNI', 'MACs', 'ARP entries', 'VTEPs', 'ARP answered locally'], ...vnis.rows.map((r) => [String(r.vni), String(r.macs), String(r.arp), String(r.vteps), String(r.arpSuppressed)])])}`);
   results.push({ step: 'arp-suppression', ok: again.ok && suppressed });
 

@@ -33,6 +33,8 @@ export interface VtepOptions {
   maxVteps?: number;
   /** Next-hop MAC towards a VTEP on the underlay, if the backend needs it. */
   nextHopMac?: (vtep: Ip) => Mac | undefined;
+  /** Wraps the RIB the speaker sees (metrics instrumentation). */
+  instrument?: (rib: Rib) => Rib;
   /** Passed to the speaker (tests: ports, timers). */
   speaker?: Partial<SpeakerOptions>;
 }
@@ -51,7 +53,7 @@ export class Vtep {
     const vnis = cfg.l2vnis.map((l2) => ({ l2, r: resolveL2vni(cfg, l2) }));
     this.importer = new EvpnImporter({ evis: vnis.map(({ r }) => ({ vni: r.vni, importRts: r.import })) });
     this.programmer = new Programmer({ maxVteps: o.maxVteps ?? 1024, ...(o.nextHopMac ? { nextHopMac: o.nextHopMac } : {}) });
-    this.speaker = new Speaker({ config: cfg, rib: this.rib, log: o.log, ...o.speaker });
+    this.speaker = new Speaker({ config: cfg, rib: o.instrument ? o.instrument(this.rib) : this.rib, log: o.log, ...o.speaker });
     this.l2 = new L2Service({
       vtepIp: cfg.underlay.address,
       vnis: vnis.map(({ l2, r }) => ({ vni: r.vni, port: o.portOf(l2.interface), vid: l2.vlan ?? 0, origin: { vni: r.vni, rd: r.rd, exportRts: r.export } })),
