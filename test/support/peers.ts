@@ -114,6 +114,17 @@ export class GobgpInstance {
     return execFileSync('ip', ['netns', 'exec', this.ns, 'gobgp', ...args], { encoding: 'utf8', timeout: 15_000 });
   }
 
+  /** Sends a signal to gobgpd (SIGTERM makes it flush and close its MRT dump files). */
+  signal(sig: NodeJS.Signals): void {
+    if (this.pid > 1) {
+      try {
+        process.kill(this.pid, sig);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
   destroy(): void {
     // Only ever the daemon's own pid: a group kill with a bad pid could hit the test runner.
     if (this.pid > 1) {
