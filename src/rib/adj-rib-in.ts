@@ -1,4 +1,5 @@
 import { routeKey } from './route-key';
+import { wireKeys } from '../bgp/wire/evpn/key';
 import type { EvpnNlri, EvpnRoute } from '../bgp/wire/evpn/types';
 import { Action } from '../bgp/wire/errors';
 import { evpnReach, evpnUnreach, nextHopOf, type DecodedUpdate } from '../bgp/wire/update';
@@ -26,6 +27,9 @@ import type { RouteTable } from './route-table';
  * §5.4). Routes failing the loop checks (loop-check.ts) replace, i.e.
  * withdraw, what the peer had sent for the same key.
  *
+ * Route keys come from the decoder, taken from the wire octets (evpn/key.ts
+ * wireKeys); routes built in memory get theirs from routeKey.
+ *
  * Keys whose paths changed are marked dirty in the table: the Loc-RIB
  * recomputes them once at flush.
  *
@@ -49,6 +53,12 @@ export interface AdjInCounters {
 export function newAdjInCounters(): AdjInCounters {
   return { updates: 0, announced: 0, withdrawn: 0, loops: 0, treatAsWithdraw: 0, unknownTypes: 0 };
 }
+
+// Per-route calls go through module-local bindings: run from source (tsx,
+// esbuild's CommonJS output) every use of an imported binding is a getter
+// call, which costs more than these small functions themselves.
+const PathOf = Path;
+const sameValue = sameRouteValue;
 
 function isUnknownRoute(r: EvpnRoute): boolean {
   return 'unknown' in r;
@@ -99,6 +109,7 @@ export class AdjRibIn {
       this.interner.dropIfUnused(set);
       return;
     }
+    const keys = wireKeys(reach);
     for (let i = 0; i < reach.length; i++) {
       const route = reach[i]!.route;
       if (isUnknownRoute(route)) {
@@ -106,19 +117,19 @@ export class AdjRibIn {
         continue;
       }
       c.announced++;
-      this.announce(routeKey(route), route, set);
+      this.announce(keys !== undefined ? keys[i]! : routeKey(route), route, set);
     }
     this.interner.dropIfUnused(set);
   }
 
   /** Installs a path; a re-announcement equal to what is installed changes nothing. */
   announce(key: string, route: EvpnRoute, set: AttrSet): void {
-    const e = this.table.entry(key);
-    for (let p = e.first; p !== undefined; p = p.next) {
-      if (p.source === this.source && p.attrs === set && sameRouteValue(p.route, route)) return;
+    const n = this.table.entry(key);
+    for (let p = this.table.first(n); p !== undefined; p = p.next) {
+      if (p.source === this.source && p.attrs === set && sameValue(p.route, route)) return;
     }
     this.interner.ref(set);
-    const old = this.table.putIn(key, e, new Path(route, set, this.source));
+    const old = this.table.putIn(n, new PathOf(route, set, this.source));
     if (old !== undefined) this.interner.release(old.attrs);
     if (this.staleSource !== null) this.dropStale(key);
   }
@@ -130,6 +141,7 @@ export class AdjRibIn {
   }
 
   private withdrawAll(list: readonly EvpnNlri[]): void {
+    const keys = wireKeys(list);
     for (let i = 0; i < list.length; i++) {
       const route = list[i]!.route;
       if (isUnknownRoute(route)) {
@@ -137,7 +149,7 @@ export class AdjRibIn {
         continue;
       }
       this.counters.withdrawn++;
-      this.withdraw(routeKey(route));
+      this.withdraw(keys !== undefined ? keys[i]! : routeKey(route));
     }
   }
 

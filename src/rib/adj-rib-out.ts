@@ -22,6 +22,12 @@ import { sameRouteValue, type Path, type PathSource } from './path';
 
 const EVPN_FAMILY = afiSafiKey(Afi.L2VPN, Safi.EVPN);
 
+// Per-route calls go through module-local bindings: run from source (tsx,
+// esbuild's CommonJS output) every use of an imported binding is a getter
+// call, which costs more than these small functions themselves.
+const mayAdvertiseTo = mayAdvertise;
+const sameValue = sameRouteValue;
+
 export interface AdjOutCounters {
   announced: number;
   withdrawn: number;
@@ -63,10 +69,10 @@ export class AdjRibOut {
    * the peer already has is sent again (initial dump, route refresh).
    */
   offer(key: string, old: Path | undefined, now: Path | undefined, force: boolean): void {
-    const out = now !== undefined && mayAdvertise(now, this.peer) ? this.outSet(now) : undefined;
+    const out = now !== undefined && mayAdvertiseTo(now, this.peer) ? this.outSet(now) : undefined;
     const cur = this.sent.get(key);
     if (out !== undefined) {
-      if (cur === out && !force && old !== undefined && sameRouteValue(old.route, now!.route)) return;
+      if (cur === out && !force && old !== undefined && sameValue(old.route, now!.route)) return;
       if (cur !== out) {
         this.interner.ref(out);
         if (cur !== undefined) this.interner.release(cur);

@@ -1,6 +1,6 @@
 import { comparePaths } from './best-path';
 import type { Path } from './path';
-import type { RouteEntry, RouteTable } from './route-table';
+import type { RouteTable } from './route-table';
 
 /*
  * Loc-RIB (RFC 4271 §3.2): the best path of every route key, kept in the
@@ -21,9 +21,9 @@ export interface BestDiff {
   now: (Path | undefined)[];
 }
 
-/** The decision process over the candidates of one entry. */
-export function selectBest(e: RouteEntry): Path | undefined {
-  let best = e.first;
+/** The decision process over the candidates of one key (its first path and those linked to it). */
+export function selectBest(first: Path | undefined): Path | undefined {
+  let best = first;
   if (best === undefined) return undefined;
   for (let p = best.next; p !== undefined; p = p.next) if (comparePaths(p, best) < 0) best = p;
   return best;
@@ -36,33 +36,42 @@ export class LocRib {
   constructor(readonly table: RouteTable) {}
 
   best(key: string): Path | undefined {
-    return this.table.get(key)?.best;
+    const n = this.table.find(key);
+    return n < 0 ? undefined : this.table.best(n);
   }
 
   /** Decides every dirty entry; returns the keys whose best path object changed. */
   recompute(): BestDiff {
-    const { keys, entries } = this.table.takeDirty();
+    const t = this.table;
+    const dirty = t.takeDirty();
     const diff: BestDiff = { keys: [], old: [], now: [] };
-    const map = this.table.map;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      e.dirty = false;
-      const now = selectBest(e);
-      const old = e.best;
-      if (e.first === undefined) map.delete(keys[i]!);
-      if (now === old) continue;
-      e.best = now;
+    for (let i = 0; i < dirty.length; i++) {
+      const n = dirty[i]!;
+      const first = t.first(n);
+      const now = selectBest(first);
+      const old = t.best(n);
+      if (now === old) {
+        if (first === undefined) t.delete(n);
+        continue;
+      }
+      t.setBest(n, now);
       if (old === undefined) this.size++;
       else if (now === undefined) this.size--;
-      diff.keys.push(keys[i]!);
+      diff.keys.push(t.key(n));
       diff.old.push(old);
       diff.now.push(now);
+      if (first === undefined) t.delete(n);
     }
+    t.compact();
     return diff;
   }
 
   /** Every key with its best path. */
   *entries(): IterableIterator<[string, Path]> {
-    for (const [k, e] of this.table.map) if (e.best !== undefined) yield [k, e.best];
+    const t = this.table;
+    for (const n of t.entries()) {
+      const b = t.best(n);
+      if (b !== undefined) yield [t.key(n), b];
+    }
   }
 }

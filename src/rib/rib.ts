@@ -265,7 +265,8 @@ export class Rib implements RibApi {
   /** Every path of a route with the rule each loser lost by (`show ... detail`). */
   paths(route: EvpnRoute): PathView[] {
     const all: Path[] = [];
-    for (let p = this.table.get(routeKey(route))?.first; p !== undefined; p = p.next) all.push(p);
+    const n = this.table.find(routeKey(route));
+    for (let p = n < 0 ? undefined : this.table.first(n); p !== undefined; p = p.next) all.push(p);
     const { best, losers } = rankPaths(all);
     const view = (p: Path, lostBy?: string): PathView => {
       const v: PathView = { from: p.source.id, best: p === best, route: p.route, attrs: p.attrs.attrs, nextHop: p.attrs.nextHop, stale: p.source.stale };
@@ -297,10 +298,12 @@ export class Rib implements RibApi {
    */
   *routes(filter?: { type?: number }): IterableIterator<{ route: EvpnRoute; attrs: readonly PathAttribute[]; nextHop: string | null; from: string; best: boolean }> {
     const type = filter?.type;
-    for (const e of this.table.map.values()) {
-      for (let p = e.first; p !== undefined; p = p.next) {
+    const t = this.table;
+    for (const n of t.entries()) {
+      const best = t.best(n);
+      for (let p = t.first(n); p !== undefined; p = p.next) {
         if (type !== undefined && p.route.routeType !== type) continue;
-        yield { route: p.route, attrs: p.attrs.attrs, nextHop: p.attrs.nextHop, from: p.source.id, best: p === e.best };
+        yield { route: p.route, attrs: p.attrs.attrs, nextHop: p.attrs.nextHop, from: p.source.id, best: p === best };
       }
     }
   }

@@ -265,7 +265,7 @@ export function decode(r: Reader, ctx: UpdateCtx): AttrListResult {
     }
     r.pos = start + hdr;
     const value = r.sub(len);
-    const attrBytes = (): Uint8Array => buf.slice(start, start + hdr + len);
+    const end = start + hdr + len;
 
     // RFC 7606 §3 g: MP_REACH/MP_UNREACH more than once is Malformed Attribute
     // List; any other attribute keeps its first occurrence only.
@@ -298,7 +298,7 @@ export function decode(r: Reader, ctx: UpdateCtx): AttrListResult {
           action: Action.SESSION_RESET,
           subcode: UpdateSub.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE,
           reason: `RFC 4271 §6.3: unrecognized well-known attribute ${type}`,
-          data: attrBytes(),
+          data: buf.slice(start, end),
         });
       } else {
         attributes.push(unknown.decode(value, type, flags));
@@ -333,9 +333,9 @@ export function decode(r: Reader, ctx: UpdateCtx): AttrListResult {
       if (isMp(type)) {
         const afi = len >= 2 ? (buf[value.pos]! << 8) | buf[value.pos + 1]! : undefined;
         const safi = len >= 3 ? buf[value.pos + 2] : undefined;
-        add(mpFault(type, afi, safi, `${reason} (RFC 7606 §5.3)`, UpdateSub.ATTRIBUTE_FLAGS_ERROR, attrBytes()));
+        add(mpFault(type, afi, safi, `${reason} (RFC 7606 §5.3)`, UpdateSub.ATTRIBUTE_FLAGS_ERROR, buf.slice(start, end)));
       } else {
-        add({ attrType: type, action: Action.TREAT_AS_WITHDRAW, subcode: UpdateSub.ATTRIBUTE_FLAGS_ERROR, reason, data: attrBytes() });
+        add({ attrType: type, action: Action.TREAT_AS_WITHDRAW, subcode: UpdateSub.ATTRIBUTE_FLAGS_ERROR, reason, data: buf.slice(start, end) });
       }
       continue;
     }
@@ -345,14 +345,14 @@ export function decode(r: Reader, ctx: UpdateCtx): AttrListResult {
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       if (e instanceof MalformedMpAttribute) {
-        add(mpFault(type, e.afi, e.safi, e.message, e.subcode, attrBytes()));
+        add(mpFault(type, e.afi, e.safi, e.message, e.subcode, buf.slice(start, end)));
       } else {
         add({
           attrType: type,
           action: spec.malformed,
           subcode: e instanceof MalformedAttribute ? e.subcode : spec.subcode,
           reason: `${malformedRule(type)}: ${e.message}`,
-          data: attrBytes(),
+          data: buf.slice(start, end),
         });
       }
     }

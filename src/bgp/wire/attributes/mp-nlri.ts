@@ -1,5 +1,6 @@
 import { DecodeError } from '../../../util/errors';
 import type { Reader } from '../../../util/reader';
+import { evpnRouteKeyAt, rememberWireKeys } from '../evpn/key';
 import { decodeEvpnNlri, encodeEvpnNlri, encodingLengthEvpnNlri } from '../evpn/nlri';
 import type { EvpnNlri } from '../evpn/types';
 import { Afi, Safi } from '../iana';
@@ -94,16 +95,28 @@ export function encode(n: MpNlri, buf: Uint8Array, off: number, afi: number, saf
   }
 }
 
+// Per-route calls go through module-local bindings: run from source (tsx,
+// esbuild's CommonJS output) every use of an imported binding is a getter
+// call, which costs more than these small functions themselves.
+const decodeOneEvpn = decodeEvpnNlri;
+const evpnKeyAt = evpnRouteKeyAt;
+
 /** Decodes the NLRI list that fills `r`. Throws DecodeError on a syntax error. */
 export function decode(r: Reader, afi: number, safi: number, addPath: boolean): MpNlri {
   switch (nlriKind(afi, safi)) {
     case 'evpn': {
       const routes: EvpnNlri[] = [];
+      // The RIB keys, straight from the route octets while they are at hand (see evpn/key.ts).
+      const keys: string[] = [];
+      const tlv = addPath ? 4 : 0;
       while (!r.atEnd) {
         const before = r.pos;
-        routes.push(decodeEvpnNlri(r, addPath));
+        const n = decodeOneEvpn(r, addPath);
         if (r.pos <= before) throw new DecodeError('EVPN NLRI decoder made no progress', before);
+        routes.push(n);
+        keys.push(evpnKeyAt(r.buf, before + tlv));
       }
+      rememberWireKeys(routes, keys);
       return { kind: 'evpn', routes };
     }
     case 'prefix':

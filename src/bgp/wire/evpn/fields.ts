@@ -76,9 +76,30 @@ export function colonHexAt(buf: Uint8Array, off: number, n: number): string {
   return TXT.toString('latin1', 0, 3 * n - 1);
 }
 
-/** MAC address text ("02:cc:00:00:00:11") of the 6 octets at `off`. */
+/** Hex digit char codes of each octet: high digit at [2i], low at [2i + 1]. */
+const HEXC = new Uint8Array(512);
+for (let i = 0; i < 256; i++) {
+  HEXC[2 * i] = HEX2[i]! >>> 8;
+  HEXC[2 * i + 1] = HEX2[i]! & 0xff;
+}
+
+/**
+ * MAC address text ("02:cc:00:00:00:11") of the 6 octets at `off`. One
+ * String.fromCharCode of the 17 char codes: also a flat one-byte string, and
+ * unlike Buffer#toString no call into C++ (a MAC is decoded per route).
+ */
 export function macAt(buf: Uint8Array, off: number): string {
-  return colonHexAt(buf, off, 6);
+  const a = 2 * buf[off]!;
+  const b = 2 * buf[off + 1]!;
+  const c = 2 * buf[off + 2]!;
+  const d = 2 * buf[off + 3]!;
+  const e = 2 * buf[off + 4]!;
+  const f = 2 * buf[off + 5]!;
+  const H = HEXC;
+  return String.fromCharCode(
+    H[a]!, H[a + 1]!, 58, H[b]!, H[b + 1]!, 58, H[c]!, H[c + 1]!, 58,
+    H[d]!, H[d + 1]!, 58, H[e]!, H[e + 1]!, 58, H[f]!, H[f + 1]!,
+  );
 }
 
 const G = new Uint16Array(8);

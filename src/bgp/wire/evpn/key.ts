@@ -50,6 +50,31 @@ function copyKey(p: number, buf: Uint8Array, from: number, to: number): number {
 }
 
 /**
+ * Key of a MAC/IP route value at `v` with an IPv4 address or none (the
+ * common shapes): one String.fromCharCode of the 25 or 21 octets, a flat
+ * one-byte string made without a call into C++. Null for IPv6.
+ */
+function macIpKeyAt(b: Uint8Array, v: number): string | null {
+  const ipBits = b[v + 29]!;
+  if (ipBits === 32) {
+    return String.fromCharCode(
+      2, b[v]!, b[v + 1]!, b[v + 2]!, b[v + 3]!, b[v + 4]!, b[v + 5]!, b[v + 6]!, b[v + 7]!,
+      b[v + 18]!, b[v + 19]!, b[v + 20]!, b[v + 21]!, 48,
+      b[v + 23]!, b[v + 24]!, b[v + 25]!, b[v + 26]!, b[v + 27]!, b[v + 28]!,
+      32, b[v + 30]!, b[v + 31]!, b[v + 32]!, b[v + 33]!,
+    );
+  }
+  if (ipBits === 0) {
+    return String.fromCharCode(
+      2, b[v]!, b[v + 1]!, b[v + 2]!, b[v + 3]!, b[v + 4]!, b[v + 5]!, b[v + 6]!, b[v + 7]!,
+      b[v + 18]!, b[v + 19]!, b[v + 20]!, b[v + 21]!, 48,
+      b[v + 23]!, b[v + 24]!, b[v + 25]!, b[v + 26]!, b[v + 27]!, b[v + 28]!, 0,
+    );
+  }
+  return null;
+}
+
+/**
  * The RIB key of the route TLV at `off` (type, length, value). Precondition:
  * the TLV was accepted by decodeEvpnNlri/decodeEvpnRoute; nothing is checked
  * again here.
@@ -58,6 +83,10 @@ export function evpnRouteKeyAt(buf: Uint8Array, off: number): string {
   const t = buf[off]!;
   const len = buf[off + 1]!;
   const v = off + 2;
+  if (t === 2) {
+    const k = macIpKeyAt(buf, v);
+    if (k !== null) return k;
+  }
   KEY[0] = t;
   let p: number;
   if (t === 2) {
@@ -70,6 +99,26 @@ export function evpnRouteKeyAt(buf: Uint8Array, off: number): string {
     for (let i = 0; i < ranges.length; i += 2) p = copyKey(p, buf, ranges[i]!, ranges[i + 1]!);
   }
   return KEY.toString('latin1', 0, p);
+}
+
+/*
+ * Keys taken from the wire by the decoder (mp-nlri.ts), so that the RIB need
+ * not derive them again from the decoded values: per decoded list, the keys
+ * parallel to it. Kept only while the list itself is alive. A decoded list is
+ * never changed afterwards (nothing in this code base does); the length check
+ * below is a guard, not a licence.
+ */
+const decoded = new WeakMap<readonly EvpnNlri[], readonly string[]>();
+
+/** Records the keys of a list of NLRIs just decoded from the wire (parallel to it). */
+export function rememberWireKeys(list: readonly EvpnNlri[], keys: readonly string[]): void {
+  if (keys.length === list.length && list.length > 0) decoded.set(list, keys);
+}
+
+/** The keys the decoder recorded for `list` (keys[i] = evpnRouteKey(list[i].route)), or undefined. */
+export function wireKeys(list: readonly EvpnNlri[]): readonly string[] | undefined {
+  const k = decoded.get(list);
+  return k !== undefined && k.length === list.length ? k : undefined;
 }
 
 let scratch = new Uint8Array(512);

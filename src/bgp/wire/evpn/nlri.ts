@@ -126,6 +126,12 @@ export function encodeEvpnRoute(route: EvpnRoute, buf: Uint8Array, off: number):
   return end;
 }
 
+// Per-route calls go through module-local bindings: run from source (tsx,
+// esbuild's CommonJS output) every use of an imported binding is a getter
+// call, which costs more than these small functions themselves.
+const checkMacIp = type2.check;
+const decodeMacIp = type2.decodeValid;
+
 /** Decodes one route TLV at r.pos (no path identifier). Throws EvpnNlriError. */
 export function decodeEvpnRoute(r: Reader): EvpnRoute {
   const start = r.pos;
@@ -160,7 +166,7 @@ export function decodeEvpnRoute(r: Reader): EvpnRoute {
       if ((f = type1.check(b, v, len)) === null) return type1.decodeValid(b, v, len);
       break;
     case 2:
-      if ((f = type2.check(b, v, len)) === null) return type2.decodeValid(b, v, len);
+      if ((f = checkMacIp(b, v, len)) === null) return decodeMacIp(b, v, len);
       break;
     case 3:
       if ((f = type3.check(b, v, len)) === null) return type3.decodeValid(b, v, len);

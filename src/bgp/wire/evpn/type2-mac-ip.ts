@@ -3,7 +3,7 @@ import type { Reader } from '../../../util/reader';
 import type { MacIpRoute } from './types';
 import { decodeAt as rdAt, encode as encodeRd } from './rd';
 import { esiAt, encode as encodeEsi } from './esi';
-import { fault, ipAt, ipTextLength, macAt, type Fault, u24At, u32At, writeEthTag, writeIpAny, writeLabel, writeMacFast } from './fields';
+import { fault, ipAt, ipTextLength, macAt, type Fault, writeEthTag, writeIpAny, writeLabel, writeMacFast } from './fields';
 
 /*
  * MAC/IP Advertisement route, RFC 7432 §7.2 (route type 2):
@@ -86,38 +86,35 @@ export function check(b: Uint8Array, p: number, length: number): Fault | null {
   return null;
 }
 
+// Per-route calls go through module-local bindings: run from source (tsx,
+// esbuild's CommonJS output) every use of an imported binding is a getter
+// call, which costs more than these small functions themselves.
+const rdAtL = rdAt;
+const esiAtL = esiAt;
+const macAtL = macAt;
+const ipAtL = ipAt;
+
 /** Decodes a value that passed `check`. */
 export function decodeValid(b: Uint8Array, p: number, length: number): MacIpRoute {
   const ipOctets = b[p + 29]! >>> 3;
-  const twoLabels = length - FIXED - ipOctets === 6;
   const lp = p + FIXED + ipOctets;
+  const rd = rdAtL(b, p);
+  const esi = esiAtL(b, p + 8);
+  // Ethernet Tag and labels read inline: this runs once per route.
+  const ethTag = ((b[p + 18]! << 24) >>> 0) + ((b[p + 19]! << 16) | (b[p + 20]! << 8) | b[p + 21]!);
+  const mac = macAtL(b, p + 23);
+  const label1 = (b[lp]! << 16) | (b[lp + 1]! << 8) | b[lp + 2]!;
+  const twoLabels = length - FIXED - ipOctets === 6;
   // One object literal per shape keeps the property order (and V8 map) fixed.
   if (ipOctets === 0) {
     return twoLabels
-      ? {
-          routeType: 2,
-          rd: rdAt(b, p),
-          esi: esiAt(b, p + 8),
-          ethTag: u32At(b, p + 18),
-          mac: macAt(b, p + 23),
-          label1: u24At(b, lp),
-          label2: u24At(b, lp + 3),
-        }
-      : { routeType: 2, rd: rdAt(b, p), esi: esiAt(b, p + 8), ethTag: u32At(b, p + 18), mac: macAt(b, p + 23), label1: u24At(b, lp) };
+      ? { routeType: 2, rd, esi, ethTag, mac, label1, label2: (b[lp + 3]! << 16) | (b[lp + 4]! << 8) | b[lp + 5]! }
+      : { routeType: 2, rd, esi, ethTag, mac, label1 };
   }
-  const ip = ipAt(b, p + FIXED, ipOctets as 4 | 16);
+  const ip = ipAtL(b, p + FIXED, ipOctets as 4 | 16);
   return twoLabels
-    ? {
-        routeType: 2,
-        rd: rdAt(b, p),
-        esi: esiAt(b, p + 8),
-        ethTag: u32At(b, p + 18),
-        mac: macAt(b, p + 23),
-        ip,
-        label1: u24At(b, lp),
-        label2: u24At(b, lp + 3),
-      }
-    : { routeType: 2, rd: rdAt(b, p), esi: esiAt(b, p + 8), ethTag: u32At(b, p + 18), mac: macAt(b, p + 23), ip, label1: u24At(b, lp) };
+    ? { routeType: 2, rd, esi, ethTag, mac, ip, label1, label2: (b[lp + 3]! << 16) | (b[lp + 4]! << 8) | b[lp + 5]! }
+    : { routeType: 2, rd, esi, ethTag, mac, ip, label1 };
 }
 
 /** Decodes a value of `length` octets at r.pos (the length comes from the NLRI header); DecodeError if malformed. */
