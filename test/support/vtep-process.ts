@@ -78,7 +78,7 @@ export class VtepProcess {
     const lines = [
       `router-id: ${this.o.routerId}`,
       `as: ${this.o.as}`,
-      `listen: { address: ${this.o.listenAddress ?? '0.0.0.0'}, port: 179 }`,
+      `listen: { address: "${this.o.listenAddress ?? '0.0.0.0'}", port: 179 }`,
       `control-socket: ${this.socket}`,
       `log: { level: ${this.o.logLevel ?? 'info'} }`,
       'neighbors:',
