@@ -7,7 +7,11 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import { existsSync } from 'node:fs';
 import { table, type Row } from './lib';
+import { ratioChart, type Ratio } from './chart';
+import { ingestTable, runIngestPeers } from './topo/ingest.bench';
+import { runDataplaneBench } from './topo/dataplane.bench';
 import { runVxlanBench } from './codec/vxlan.bench';
 import { runFramerBench } from './codec/framer.bench';
 import { runUpdateBench } from './codec/update.bench';
@@ -42,6 +46,39 @@ async function main(): Promise<void> {
     const t = table(rows);
     console.log(`\n## ${s.name}\n\n${t}`);
     sections.push(`## ${s.name}\n\n${t}\n`);
+  }
+  // Side by side with peers (root, FRR installed): one run of each against the same namespaces and route sets.
+  const ratios: Ratio[] = [];
+  const topo = process.env.BENCH_TOPO !== '0' && process.getuid?.() === 0 && existsSync('/usr/lib/frr/bgpd') && only.length === 0;
+  if (topo) {
+    process.stderr.write('bench: route ingest vs FRR bgpd and gobgpd …\n');
+    const ingest = await runIngestPeers([100_000, 1_000_000], Number(process.env.GOBGP_ROUTES ?? 10_000), Number(process.env.RUNS ?? 3));
+    const t = ingestTable(ingest.rows);
+    const adv = ingest.advertise.map((a) => `evpn-vtep advertising ${a.routes} routes to FRR bgpd: ${a.seconds === null ? 'did not finish' : `${a.seconds.toFixed(2)} s`}`).join('\n');
+    console.log(`\n## Route ingest, side by side\n\n${t}\n\n${adv}`);
+    sections.push(`## Route ingest, side by side (evpn-vtep, FRR bgpd 8.4, gobgpd 3.10)\n\n${t}\n\n${adv}\n`);
+    for (const n of [100_000, 1_000_000]) {
+      const ours = ingest.rows.find((r) => r.peer.startsWith('evpn-vtep') && r.routes === n);
+      const frr = ingest.rows.find((r) => r.peer.startsWith('FRR') && r.routes === n);
+      if (ours?.seconds && frr?.seconds) ratios.push({ label: `ingest ${n / 1000}k routes: time vs FRR`, value: ours.seconds / frr.seconds, lowerIsBetter: true });
+      if (ours?.rssBytesPerRoute && frr?.rssBytesPerRoute) ratios.push({ label: `ingest ${n / 1000}k routes: memory/route vs FRR`, value: ours.rssBytesPerRoute / frr.rssBytesPerRoute, lowerIsBetter: true });
+    }
+    process.stderr.write('bench: data plane vs kernel VXLAN …\n');
+    const dp = await runDataplaneBench();
+    all.push(...dp);
+    const dt = table(dp);
+    console.log(`\n## Data plane vs kernel VXLAN\n\n${dt}`);
+    sections.push(`## Data plane vs kernel VXLAN (same namespaces and traffic)\n\n${dt}\n`);
+    for (const r of dp) {
+      const v = Number(r.extra?.['ours/kernel']);
+      if (Number.isFinite(v) && v > 0) ratios.push({ label: `${r.name}: vs kernel`, value: v, lowerIsBetter: /rtt|latency|p50|p99|cpu/i.test(r.name) });
+    }
+  }
+  if (ratios.length) {
+    const svg = ratioChart('evpn-vtep ÷ peer (green: better than the peer)', ratios);
+    mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
+    writeFileSync(path.resolve(__dirname, 'results', 'ratios.svg'), svg);
+    sections.unshift('![evpn-vtep vs its peers](ratios.svg)\n');
   }
   const head = `# evpn-vtep benchmarks\n\n${new Date().toISOString()} · node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · median of ${runs} runs each\n`;
   const dir = path.resolve(__dirname, 'results');
