@@ -12,6 +12,7 @@
         "native/src/offload.cc",
         "native/src/ops.cc",
         "native/src/pipeline.cc",
+        "native/src/tcp_options.cc",
         "native/src/underlay.cc",
         "native/src/vni_table.cc",
         "native/src/vtep_table.cc",

@@ -3,6 +3,7 @@
 // pipeline.cc; this file converts between JavaScript values and its inputs.
 #include <arpa/inet.h>
 #include <napi.h>
+#include <errno.h>
 #include <time.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "events.h"
 #include "ops.h"
 #include "pipeline.h"
+#include "tcp_options.h"
 
 namespace {
 
@@ -27,7 +29,7 @@ using evpn::PipelineConfig;
 
 // The addon's ABI version: TypeScript checks it before using anything else,
 // so a stale build fails loudly instead of misreading a record layout.
-constexpr uint32_t kAbiVersion = 3;
+constexpr uint32_t kAbiVersion = 4;
 // Frames per pipeline vector in the test hook (one TPACKET_V3 block's worth).
 constexpr size_t kVector = 256;
 
@@ -623,6 +625,103 @@ Napi::Value BenchFdbLookups(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// ------------------------------------------------------------ TCP options
+// BGP transport security (RFC 2385 TCP MD5, RFC 5082 GTSM) on descriptors
+// owned by Node: see src/bgp/tcp-options.ts.
+
+bool sysFail(Napi::Env env, const char* what, int err) {
+  Napi::Error e = Napi::Error::New(env, std::string(what) + ": " + std::strerror(err));
+  e.Set("errno", Napi::Number::New(env, err));
+  e.ThrowAsJavaScriptException();
+  return false;
+}
+
+bool argFd(const Napi::CallbackInfo& info, size_t i, int* fd) {
+  if (info.Length() <= i || !info[i].IsNumber()) return fail(info.Env(), "fd must be a number");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (d < 0 || d > 0x7fffffff || d != double(int(d))) return fail(info.Env(), "fd must be a non-negative integer");
+  *fd = int(d);
+  return true;
+}
+
+// tcpSocket(family 4|6, localIp?: string) -> fd (non-blocking, unconnected)
+Napi::Value TcpSocket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    fail(env, "tcpSocket(family, localIp?)");
+    return env.Undefined();
+  }
+  int family = info[0].As<Napi::Number>().Int32Value();
+  if (family != 4 && family != 6) {
+    fail(env, "family must be 4 or 6");
+    return env.Undefined();
+  }
+  std::string local;
+  if (info.Length() > 1 && info[1].IsString()) local = info[1].As<Napi::String>().Utf8Value();
+  int fd = -1;
+  if (int e = evpn::tcpSocket(family, local.empty() ? nullptr : local.c_str(), &fd)) {
+    sysFail(env, "tcpSocket", e);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, fd);
+}
+
+// setTcpMd5(fd, peerIp, key: string | Uint8Array) - an empty key removes it.
+Napi::Value SetTcpMd5(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!argFd(info, 0, &fd)) return env.Undefined();
+  if (info.Length() < 3 || !info[1].IsString() || !(info[2].IsString() || info[2].IsTypedArray())) {
+    fail(env, "setTcpMd5(fd, peerIp, key)");
+    return env.Undefined();
+  }
+  std::string peer = info[1].As<Napi::String>().Utf8Value();
+  std::string key;
+  if (info[2].IsString()) {
+    key = info[2].As<Napi::String>().Utf8Value();
+  } else {
+    Napi::Uint8Array a = info[2].As<Napi::Uint8Array>();
+    key.assign(reinterpret_cast<const char*>(a.Data()), a.ByteLength());
+  }
+  if (int e = evpn::setTcpMd5(fd, peer.c_str(), reinterpret_cast<const uint8_t*>(key.data()), key.size()))
+    sysFail(env, "setsockopt(TCP_MD5SIG)", e);
+  return env.Undefined();
+}
+
+// setTtlSecurity(fd, hops) - hops 0 restores the defaults; 255 sends with TTL 255
+// and accepts any TTL (a listener shared by peers with and without GTSM).
+Napi::Value SetTtlSecurity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!argFd(info, 0, &fd)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsNumber()) {
+    fail(env, "setTtlSecurity(fd, hops)");
+    return env.Undefined();
+  }
+  int64_t hops = info[1].As<Napi::Number>().Int64Value();
+  if (hops < 0 || hops > 255) {
+    fail(env, "hops must be 0..255");
+    return env.Undefined();
+  }
+  if (int e = evpn::setTtlSecurity(fd, unsigned(hops))) sysFail(env, "setsockopt(IP_MINTTL)", e);
+  return env.Undefined();
+}
+
+Napi::Value SetSaveSyn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!argFd(info, 0, &fd)) return env.Undefined();
+  if (int e = evpn::setSaveSyn(fd)) sysFail(env, "setsockopt(TCP_SAVE_SYN)", e);
+  return env.Undefined();
+}
+
+Napi::Value SavedSynTtl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!argFd(info, 0, &fd)) return env.Undefined();
+  return Napi::Number::New(env, evpn::savedSynTtl(fd));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Function::New(env, AbiVersion));
   exports.Set("counterNames", Napi::Function::New(env, CounterNames));
@@ -631,6 +730,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("benchFdbLookups", Napi::Function::New(env, BenchFdbLookups));
   exports.Set("Pipeline", PipelineWrap::Define(env));
   exports.Set("Dataplane", DataplaneWrap::Define(env));
+  exports.Set("tcpSocket", Napi::Function::New(env, TcpSocket));
+  exports.Set("setTcpMd5", Napi::Function::New(env, SetTcpMd5));
+  exports.Set("setTtlSecurity", Napi::Function::New(env, SetTtlSecurity));
+  exports.Set("setSaveSyn", Napi::Function::New(env, SetSaveSyn));
+  exports.Set("savedSynTtl", Napi::Function::New(env, SavedSynTtl));
   return exports;
 }
 

@@ -92,6 +92,7 @@ OpStatus Pipeline::applyOne(const uint8_t* r, OpType type) {
       if (!e) return OpStatus::kTableFull;
       // A locally configured MAC wins over any advertisement (RFC 7432 §15.2).
       if (!inserted && !e->remote() && e->isStatic()) return OpStatus::kConflict;
+      if (!inserted) unlearn(uint32_t(vi), *e);
       e->target = vtep;
       e->seq = load32(r + 12);
       e->flags = uint8_t(kFdbRemote | (r[22] & kFdbStatic));
@@ -104,7 +105,10 @@ OpStatus Pipeline::applyOne(const uint8_t* r, OpType type) {
       uint64_t mac = loadMac(r + 8);
       FdbEntry* e = fdb_.find(uint32_t(vi), mac);
       bool wantRemote = type == OpType::kRemoteMacDel;
-      if (e && e->remote() == wantRemote) fdb_.erase(uint32_t(vi), mac);
+      if (e && e->remote() == wantRemote) {
+        unlearn(uint32_t(vi), *e);
+        fdb_.erase(uint32_t(vi), mac);
+      }
       return OpStatus::kOk;
     }
     case OpType::kLocalMacStatic: {
@@ -118,6 +122,7 @@ OpStatus Pipeline::applyOne(const uint8_t* r, OpType type) {
       bool inserted;
       FdbEntry* e = fdb_.insert(uint32_t(vi), mac, &inserted);
       if (!e) return OpStatus::kTableFull;
+      if (!inserted) unlearn(uint32_t(vi), *e);
       e->target = port;
       e->seq = 0;
       e->flags = kFdbStatic;
@@ -181,6 +186,23 @@ OpStatus Pipeline::applyOne(const uint8_t* r, OpType type) {
       if (port >= ports_.maxPorts()) return OpStatus::kBadIndex;
       if (!unicastMac(mac) || !cfg_.probeMac) return OpStatus::kBadValue;
       return sendProbe(port, uint32_t(vi), mac, r + 20) ? OpStatus::kOk : OpStatus::kTableFull;
+    }
+    case OpType::kPortLimits: {
+      uint32_t port = load32(r + 4);
+      if (port >= ports_.maxPorts()) return OpStatus::kBadIndex;
+      PortLimits& pl = portLimits_[port];
+      pl.maxMacs = load32(r + 8);
+      pl.arpRate = load32(r + 12);
+      pl.arpBurst = load32(r + 16) ? load32(r + 16) : pl.arpRate;
+      pl.arpTokens = pl.arpBurst;
+      pl.arpStamp = now_;
+      return OpStatus::kOk;
+    }
+    case OpType::kVniLimits: {
+      int64_t vi = vnis_.find(load32(r + 4));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      vniMaxMacs_[vi] = load32(r + 8);
+      return OpStatus::kOk;
     }
     case OpType::kVniAdd: {
       uint32_t vni = load32(r + 4);

@@ -26,6 +26,16 @@
 //  11    PortAdd          16  4 port u32 | 8 vni | 12 vid u16 (0 = untagged) | 14 rsvd[2]
 //  12    VniAdd            8  4 vni
 //  13    ArpProbe         24  4 port u32 | 8 vni | 12 targetMac[6] | 18 rsvd[2] | 20 ipv4[4]
+//  14    PortLimits       20  4 port u32 | 8 maxMacs u32 | 12 arpRate u32 | 16 arpBurst u32
+//  15    VniLimits        12  4 vni | 8 maxMacs u32
+//
+// PortLimits / VniLimits (0 = no limit): at most maxMacs learned MACs on the
+// port / in the VNI. Static and remote entries do not count; a MAC over the
+// limit is not learned (counter learn_limit) but its frames are forwarded as
+// usual, as a Linux bridge with fdb_max_learned does; lowering a limit
+// removes nothing. arpRate: ARP and ND (NS/NA) frames per second accepted on
+// the port, a token bucket of arpBurst (0 = arpRate) refilled once a second
+// of the pipeline clock; the rest are dropped (arp_rate_limited).
 //
 // ArpProbe sends an RFC 5227 §2.1.1 probe (sender IP 0) for ipv4, unicast to
 // targetMac on `port`, from the configured probe MAC: the VM-migration check.
@@ -58,10 +68,12 @@ enum class OpType : uint8_t {
   kPortAdd = 11,
   kVniAdd = 12,
   kArpProbe = 13,
+  kPortLimits = 14,
+  kVniLimits = 15,
 };
 
-constexpr uint8_t kOpTypeMax = 13;
-constexpr uint8_t kOpLength[kOpTypeMax + 1] = {0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8, 24};
+constexpr uint8_t kOpTypeMax = 15;
+constexpr uint8_t kOpLength[kOpTypeMax + 1] = {0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8, 24, 20, 12};
 constexpr size_t kOpHeader = 4;
 
 enum class OpStatus : uint8_t {

@@ -38,7 +38,10 @@ Pipeline::Pipeline(const PipelineConfig& cfg)
       fdb_(cfg.maxMacs),
       arp_(cfg.maxArp),
       events_(cfg.eventRing),
-      controlTx_(kControlSlots, cfg.maxFrameLen + kMaxOuter + kVlanTag) {}
+      controlTx_(kControlSlots, cfg.maxFrameLen + kMaxOuter + kVlanTag),
+      portLimits_(new PortLimits[cfg.maxPorts]()),
+      vniMaxMacs_(new uint32_t[cfg.maxVnis]()),
+      vniLearned_(new uint32_t[cfg.maxVnis]()) {}
 
 void Pipeline::process(const RxFrame* in, size_t n, TxBatch& out, uint32_t now) {
   now_ = now;
@@ -123,6 +126,11 @@ void Pipeline::accessIn(const RxFrame& f, TxBatch& out, uint32_t now) {
 
   FrameView v{p, type, p + l3, f.len - l3};
   learn(vniIdx, src, f.port, now);
+  // ARP and ND storms (the frames answered here or flooded everywhere) are
+  // policed per port before any work is spent on them.
+  bool nd = type == kEthIpv6 && v.payloadLen > kIpv6Header && v.payload[6] == kIpProtoIcmpv6 &&
+            (v.payload[kIpv6Header] == kNdSolicit || v.payload[kIpv6Header] == kNdAdvert);
+  if ((type == kEthArp || nd) && !arpAdmit(f.port, now)) return drop(f.port, int64_t(vniIdx), C_arp_rate_limited);
   if (type == kEthArp && arpIn(v, vniIdx, f.port, out)) return;
   if (type == kEthIpv6 && ndIn(v, vniIdx, f.port, out)) return;
   forward(v, vniIdx, f.port, out);
@@ -133,12 +141,26 @@ void Pipeline::accessIn(const RxFrame& f, TxBatch& out, uint32_t now) {
 // of new and moved MACs through events; the FDB is updated at once so the
 // data plane does not wait for BGP.
 void Pipeline::learn(uint32_t vniIdx, uint64_t mac, uint32_t port, uint32_t now) {
-  bool inserted;
-  FdbEntry* e = fdb_.insert(vniIdx, mac, &inserted);
-  if (!e) {
-    counters_.port(port)[C_learn_table_full]++;
-    counters_.vni(vniIdx)[C_learn_table_full]++;
-    return;
+  PortLimits& pl = portLimits_[port];
+  bool portFull = pl.maxMacs && pl.learned >= pl.maxMacs;
+  bool vniFull = vniMaxMacs_[vniIdx] && vniLearned_[vniIdx] >= vniMaxMacs_[vniIdx];
+  auto limited = [&] {
+    counters_.port(port)[C_learn_limit]++;
+    counters_.vni(vniIdx)[C_learn_limit]++;
+  };
+  bool inserted = false;
+  FdbEntry* e;
+  if (portFull || vniFull) {
+    // At a limit nothing new is added; known MACs are still refreshed.
+    e = fdb_.find(vniIdx, mac);
+    if (!e) return limited();
+  } else {
+    e = fdb_.insert(vniIdx, mac, &inserted);
+    if (!e) {
+      counters_.port(port)[C_learn_table_full]++;
+      counters_.vni(vniIdx)[C_learn_table_full]++;
+      return;
+    }
   }
   if (inserted) {
     // The control plane must hear of every MAC the FDB holds: if the event
@@ -151,6 +173,8 @@ void Pipeline::learn(uint32_t vniIdx, uint64_t mac, uint32_t port, uint32_t now)
     e->flags = 0;
     e->seq = 0;
     e->lastSeen = now;
+    pl.learned++;
+    vniLearned_[vniIdx]++;
     counters_.port(port)[C_macs_learned]++;
     counters_.vni(vniIdx)[C_macs_learned]++;
     return;
@@ -166,16 +190,43 @@ void Pipeline::learn(uint32_t vniIdx, uint64_t mac, uint32_t port, uint32_t now)
     counters_.vni(vniIdx)[C_learn_sticky_conflict]++;
     return;
   }
+  // A move adds a MAC to this port (and, from a remote VTEP, to the VNI).
+  if (portFull || (e->remote() && vniFull)) return limited();
   uint32_t old = e->target;
   uint8_t flags = e->remote() ? kEventWasRemote : 0;
   // As above: a move nobody hears of is not made, the next frame retries it
   // (a host arriving from a remote VTEP must be advertised, RFC 7432 §15).
   if (!pushEvent(EventType::kMacMoved, vniIdx, port, old, flags, mac, nullptr)) return;
+  unlearn(vniIdx, *e);
   e->target = port;
   e->flags = 0;
   e->lastSeen = now;
+  pl.learned++;
+  vniLearned_[vniIdx]++;
   counters_.port(port)[C_macs_moved]++;
   counters_.vni(vniIdx)[C_macs_moved]++;
+}
+
+void Pipeline::unlearn(uint32_t vniIdx, const FdbEntry& e) {
+  if (e.remote() || e.isStatic()) return;
+  if (e.target < cfg_.maxPorts) portLimits_[e.target].learned--;
+  vniLearned_[vniIdx]--;
+}
+
+// Token bucket per port, refilled in whole seconds of the pipeline clock
+// (uint32 arithmetic: a clock that goes back refills the bucket).
+bool Pipeline::arpAdmit(uint32_t port, uint32_t now) {
+  PortLimits& pl = portLimits_[port];
+  if (!pl.arpRate) return true;
+  uint32_t elapsed = now - pl.arpStamp;
+  if (elapsed) {
+    uint64_t t = uint64_t(pl.arpTokens) + uint64_t(elapsed) * pl.arpRate;
+    pl.arpTokens = t > pl.arpBurst ? pl.arpBurst : uint32_t(t);
+    pl.arpStamp = now;
+  }
+  if (!pl.arpTokens) return false;
+  pl.arpTokens--;
+  return true;
 }
 
 bool Pipeline::arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch& out) {
@@ -527,7 +578,11 @@ bool Pipeline::sendProbe(uint32_t port, uint32_t vniIdx, uint64_t targetMac, con
 void Pipeline::age(uint32_t now, uint32_t maxAge, size_t budget) {
   fdb_.age(now, maxAge, budget, [&](uint32_t vniIdx, uint64_t mac, uint32_t port) {
     counters_.vni(vniIdx)[C_macs_aged]++;
-    if (port < cfg_.maxPorts) counters_.port(port)[C_macs_aged]++;
+    if (port < cfg_.maxPorts) {
+      counters_.port(port)[C_macs_aged]++;
+      portLimits_[port].learned--;
+    }
+    vniLearned_[vniIdx]--;
     pushEvent(EventType::kMacAged, vniIdx, port, kEventNoTarget, 0, mac, nullptr);
   });
 }

@@ -125,6 +125,9 @@ class Pipeline {
   const VniTable& vnis() const { return vnis_; }
   const AccessPorts& ports() const { return ports_; }
   Fdb& fdb() { return fdb_; }
+  // Learned (dynamic local) MACs on a port / in a VNI: what the limits count.
+  uint32_t portLearned(uint32_t port) const { return port < cfg_.maxPorts ? portLimits_[port].learned : 0; }
+  uint32_t vniLearned(uint32_t vniIdx) const { return vniIdx < cfg_.maxVnis ? vniLearned_[vniIdx] : 0; }
 
  private:
   void accessIn(const RxFrame& f, TxBatch& out, uint32_t now);
@@ -136,6 +139,11 @@ class Pipeline {
   bool arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch& out);
   bool ndIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch& out);
   void learn(uint32_t vniIdx, uint64_t mac, uint32_t port, uint32_t now);
+  // The port's ARP/ND token bucket: true when this frame may pass.
+  bool arpAdmit(uint32_t port, uint32_t now);
+  // A learned (dynamic local) entry is about to change or go: its port's
+  // and its VNI's counts of learned MACs drop by one.
+  void unlearn(uint32_t vniIdx, const FdbEntry& e);
   void forward(const FrameView& v, uint32_t vniIdx, uint32_t inPort, TxBatch& out);
   void flood(const FrameView& v, uint32_t vniIdx, uint32_t inPort, TxBatch& out);
   void toPort(const FrameView& v, uint32_t vniIdx, uint32_t port, uint32_t inPort, TxBatch& out);
@@ -160,6 +168,19 @@ class Pipeline {
   SpscRing<kEventRecord> events_;
   TxBatch controlTx_;
   uint32_t now_ = 0;
+
+  // Per-port limits (op kPortLimits) and counts; 0 = no limit.
+  struct PortLimits {
+    uint32_t maxMacs = 0;
+    uint32_t learned = 0;  // dynamic local FDB entries on the port
+    uint32_t arpRate = 0;  // ARP/ND frames per second
+    uint32_t arpBurst = 0;
+    uint32_t arpTokens = 0;
+    uint32_t arpStamp = 0;  // pipeline clock of the last refill
+  };
+  std::unique_ptr<PortLimits[]> portLimits_;
+  std::unique_ptr<uint32_t[]> vniMaxMacs_;  // op kVniLimits; 0 = no limit
+  std::unique_ptr<uint32_t[]> vniLearned_;  // dynamic local FDB entries per VNI
 };
 
 }  // namespace evpn

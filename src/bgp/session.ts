@@ -21,6 +21,7 @@ import {
 } from './fsm';
 import { PeerTimers, randomJitter, type Jitter } from './timers';
 import { connectTo, socketAddress, tuneSocket } from './transport';
+import { needsNative, tcpOptionsUnavailable } from './tcp-options';
 import type { UpdateCtx } from './wire/attributes/attribute';
 import { isUnknownAttr, type PathAttribute } from './wire/attributes/index';
 import type { Capability } from './wire/capabilities';
@@ -265,6 +266,9 @@ export class Session {
   private ribPeer: RibPeer | null = null;
   /** Families turned off for this session by RFC 7606 AFI/SAFI disable. */
   private disabled = new Set<string>();
+  /** max-prefixes with action warn: logged since the count last was within the limit. */
+  private prefixLimitWarned = false;
+  private prefixTeardownPending = false;
   /** Graceful restart: the peer's routes are stale until it comes back or this fires (RFC 4724 §4.2). */
   private grTimer: TimerHandle | null = null;
   private stopped = true;
@@ -303,8 +307,10 @@ export class Session {
     this.extendedMessage = opts.extendedMessage ?? true;
     this.ibgp = n.remoteAs === opts.local.as;
     this.main = this.newConn(initialState(this.cfg, n.passive));
-    if (n.password !== undefined) this.log.warn('TCP MD5 (password) is not supported by this speaker: connecting without it');
-    if (n.ttlSecurityHops !== undefined) this.log.warn('ttl-security (GTSM) is not supported by this speaker: ignored');
+    if (needsNative(n)) {
+      const why = tcpOptionsUnavailable();
+      if (why) this.log.error('TCP MD5 / ttl-security configured but unavailable: connections to this neighbor will fail', { reason: why });
+    }
   }
 
   // ------------------------------------------------------------ control
@@ -541,7 +547,7 @@ export class Session {
 
   private connect(c: Conn): void {
     if (c.connecting) c.connecting.destroy();
-    const sock = connectTo(this.neighbor.address, this.port(), this.neighbor.localAddress);
+    const sock = connectTo(this.neighbor.address, this.port(), this.neighbor.localAddress, this.neighbor);
     this.track(sock);
     c.connecting = sock;
     sock.once('connect', () => {
@@ -837,6 +843,58 @@ export class Session {
     this.prefixesWithdrawn += withdrawn;
     if (u.action < Action.TREAT_AS_WITHDRAW) this.prefixesAccepted += announced;
     this.rib.applyUpdate(this.id, u);
+    if (this.neighbor.maxPrefixes && (announced > 0 || this.prefixLimitWarned)) this.checkPrefixLimit(c, u);
+  }
+
+  /**
+   * `max-prefixes`: the routes held from the peer (Adj-RIB-In, stale ones
+   * included) against the configured limit, after each UPDATE that announced
+   * something. `warn` logs once per crossing. `teardown` sends Cease /
+   * Maximum Number of Prefixes Reached with the RFC 4486 §4 data (AFI, SAFI
+   * of the UPDATE that crossed it, the limit as a 4-octet upper bound) and
+   * stops the session (AutomaticStop, RFC 4271 §8.1.2): it stays down, as
+   * FRR's `maximum-prefix` without `restart` does, until the speaker is
+   * restarted; the peer's connections are refused meanwhile.
+   */
+  private checkPrefixLimit(c: Conn, u: DecodedUpdate): void {
+    const mp = this.neighbor.maxPrefixes!;
+    const rc = (this.rib as RibApi & RibPeerCounters).peerCounters;
+    const counts = typeof rc === 'function' ? rc.call(this.rib, this.id) : undefined;
+    const held = counts ? counts.received : this.prefixesAccepted - this.prefixesWithdrawn;
+    if (held <= mp.limit) {
+      this.prefixLimitWarned = false;
+      return;
+    }
+    if (mp.action === 'warn') {
+      if (!this.prefixLimitWarned) this.log.warn('max-prefixes exceeded', { held, limit: mp.limit });
+      this.prefixLimitWarned = true;
+      return;
+    }
+    if (this.prefixTeardownPending) return;
+    // RFC 4486 §4 data: the family of the UPDATE that crossed the limit (IPv4 unicast without MP_REACH_NLRI).
+    let afi: number = Afi.IPV4;
+    let safi: number = Safi.UNICAST;
+    for (const a of u.attributes) {
+      if (isUnknownAttr(a) || a.type !== AttrType.MP_REACH_NLRI) continue;
+      afi = a.afi;
+      safi = a.safi;
+      break;
+    }
+    const data = new Uint8Array(7);
+    const dv = new DataView(data.buffer);
+    dv.setUint16(0, afi);
+    dv.setUint8(2, safi);
+    dv.setUint32(3, mp.limit);
+    this.log.warn('max-prefixes exceeded: tearing the session down', { held, limit: mp.limit, afi, safi });
+    // Not from inside the FSM's ProcessUpdate action (its hold-timer restart
+    // follows): right after it. Messages behind it in the same read are moot,
+    // the session's routes go with it.
+    this.prefixTeardownPending = true;
+    const sock = c.socket;
+    process.nextTick(() => {
+      this.prefixTeardownPending = false;
+      if (c.socket === sock && c.fsm.state === 'Established') this.feed(c, { type: 'AutomaticStop', cease: { subcode: notification.CeaseSub.MAX_PREFIXES, data } });
+    });
   }
 
   private onRouteRefresh(c: Conn, msg: Uint8Array): void {

@@ -10,6 +10,7 @@ import type { FsmConfig } from './fsm';
 import { OutputScheduler, Session, type PeerStatus } from './session';
 import type { Jitter } from './timers';
 import { boundPort, listen, socketAddress } from './transport';
+import { admitAccepted, secureListener } from './tcp-options';
 
 /**
  * The BGP speaker: one listening socket, one Session per configured
@@ -38,6 +39,8 @@ export class Speaker {
   private readonly scheduler: OutputScheduler;
   private readonly sessions = new Map<Ip, Session>();
   private server: net.Server | null = null;
+  /** Neighbors whose TCP MD5 key is installed on the listener. */
+  private keyed = new Set<Ip>();
   private stopping = false;
 
   constructor(opts: SpeakerOptions) {
@@ -72,6 +75,9 @@ export class Speaker {
   async listen(): Promise<void> {
     const { address, port } = this.cfg.listen;
     this.server = await listen(address, port, (sock) => this.accept(sock));
+    const sec = secureListener(this.server, this.cfg.neighbors);
+    this.keyed = sec.keyed;
+    for (const e of sec.errors) this.log.error('cannot secure the listener for a neighbor: its connections will be refused', e);
     this.log.info('BGP speaker listening', { address, port: boundPort(this.server), as: this.cfg.as, routerId: this.cfg.routerId });
   }
 
@@ -92,6 +98,15 @@ export class Speaker {
         remote: sock.remoteAddress,
         port: sock.remotePort,
       });
+      sock.destroy();
+      return;
+    }
+    // RFC 2385: the kernel drops unsigned or wrongly signed segments once the
+    // key is on the listener; without it the connection is not authenticated.
+    let refuse = s.neighbor.password !== undefined && !this.keyed.has(s.neighbor.address) ? 'TCP MD5 key not installed on the listener' : null;
+    refuse ??= admitAccepted(sock, s.neighbor);
+    if (refuse) {
+      this.log.warn('refusing connection', { remote: sock.remoteAddress, port: sock.remotePort, reason: refuse });
       sock.destroy();
       return;
     }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { canonicalIp, isIpv4, type Ip } from '../util/ip';
+import { connectSecure, needsNative, type TcpSecurity } from './tcp-options';
 
 /**
  * TCP plumbing shared by the session and the speaker: address spelling,
@@ -27,8 +28,13 @@ export function tuneSocket(sock: net.Socket): void {
   sock.setNoDelay(true);
 }
 
-/** Opens an outbound connection; the caller listens for 'connect' and 'error'. */
-export function connectTo(host: Ip, port: number, localAddress?: Ip): net.Socket {
+/**
+ * Opens an outbound connection; the caller listens for 'connect' and 'error'.
+ * With a TCP MD5 key or GTSM the socket is made natively so the options
+ * precede the SYN (tcp-options.ts).
+ */
+export function connectTo(host: Ip, port: number, localAddress?: Ip, security?: TcpSecurity): net.Socket {
+  if (security && needsNative(security)) return connectSecure(host, port, localAddress, security);
   const opts: net.TcpNetConnectOpts = { host, port, family: isIpv4(host) ? 4 : 6 };
   if (localAddress) opts.localAddress = localAddress;
   return net.connect(opts);

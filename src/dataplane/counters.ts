@@ -48,6 +48,8 @@ export const COUNTER_NAMES = [
   'drop_rx_truncated',
   'drop_tx_failed',
   'probes_sent',
+  'learn_limit',
+  'arp_rate_limited',
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

@@ -24,6 +24,8 @@
  *  11    PortAdd          16  4 port u32 | 8 vni | 12 vid u16 (0 = untagged) | 14 rsvd[2]
  *  12    VniAdd            8  4 vni
  *  13    ArpProbe         24  4 port u32 | 8 vni | 12 targetMac[6] | 18 rsvd[2] | 20 ipv4[4]
+ *  14    PortLimits       20  4 port u32 | 8 maxMacs u32 | 12 arpRate u32 | 16 arpBurst u32
+ *  15    VniLimits        12  4 vni | 8 maxMacs u32
  *
  * IPs take 16 octets with IPv4 in the first four. MAC entries point at VTEPs
  * by index (ARCHITECTURE guideline 7) so a VTEP change is one record.
@@ -48,11 +50,13 @@ export const OpType = {
   PortAdd: 11,
   VniAdd: 12,
   ArpProbe: 13,
+  PortLimits: 14,
+  VniLimits: 15,
 } as const;
 export type OpTypeCode = (typeof OpType)[keyof typeof OpType];
 
 /** Record length per type code (index 0 unused), as in ops.h kOpLength. */
-export const OP_LENGTH: readonly number[] = [0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8, 24];
+export const OP_LENGTH: readonly number[] = [0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8, 24, 20, 12];
 
 /** Why the addon rejected a record (ops.h OpStatus). */
 export const OP_STATUS = [
@@ -91,7 +95,16 @@ export type DataplaneOp =
    * to `mac` on `port`, from the pipeline's probeMac: the VM-migration check.
    * An answer comes back as a `probeReply` event.
    */
-  | { op: 'arpProbe'; port: number; vni: number; ip: Ip; mac: Mac };
+  | { op: 'arpProbe'; port: number; vni: number; ip: Ip; mac: Mac }
+  /**
+   * Limits of an access port (0 or absent = none): at most `maxMacs` learned
+   * MACs (more are not learned, counter learn_limit, but still forwarded);
+   * `arpRate` ARP/ND (NS, NA) frames per second with bursts of `arpBurst`
+   * (default arpRate), the rest dropped (arp_rate_limited).
+   */
+  | { op: 'portLimits'; port: number; maxMacs?: number; arpRate?: number; arpBurst?: number }
+  /** At most `maxMacs` learned MACs in the VNI (0 = no limit); static and remote MACs do not count. */
+  | { op: 'vniLimits'; vni: number; maxMacs: number };
 
 const TYPE_OF: Record<DataplaneOp['op'], OpTypeCode> = {
   remoteVtepAdd: OpType.RemoteVtepAdd,
@@ -107,6 +120,8 @@ const TYPE_OF: Record<DataplaneOp['op'], OpTypeCode> = {
   portAdd: OpType.PortAdd,
   vniAdd: OpType.VniAdd,
   arpProbe: OpType.ArpProbe,
+  portLimits: OpType.PortLimits,
+  vniLimits: OpType.VniLimits,
 };
 
 const STICKY = 0x02;
@@ -206,6 +221,16 @@ export function encode(op: DataplaneOp, buf: Uint8Array, off: number): number {
       put32(buf, off + 8, vniOf(op.vni));
       putUnicastMac(buf, off + 12, op.mac);
       writeIp(buf, off + 20, op.ip);
+      break;
+    case 'portLimits':
+      put32(buf, off + 4, u32(op.port, 'port'));
+      put32(buf, off + 8, u32(op.maxMacs ?? 0, 'maxMacs'));
+      put32(buf, off + 12, u32(op.arpRate ?? 0, 'arpRate'));
+      put32(buf, off + 16, u32(op.arpBurst ?? 0, 'arpBurst'));
+      break;
+    case 'vniLimits':
+      put32(buf, off + 4, vniOf(op.vni));
+      put32(buf, off + 8, u32(op.maxMacs, 'maxMacs'));
       break;
   }
   return off + len;
@@ -311,6 +336,16 @@ export function decode(r: Reader): DataplaneOp {
       const mac = readMacAt(body);
       body.skip(2);
       return { op: 'arpProbe', port, vni, mac, ip: ipv4ToString(body.view(4, 'IPv4 address'), 0) };
+    }
+    case OpType.PortLimits: {
+      const port = body.u32();
+      const maxMacs = body.u32();
+      const arpRate = body.u32();
+      return { op: 'portLimits', port, maxMacs, arpRate, arpBurst: body.u32() };
+    }
+    case OpType.VniLimits: {
+      const vni = body.u32();
+      return { op: 'vniLimits', vni, maxMacs: body.u32() };
     }
     default:
       return { op: 'vniAdd', vni: body.u32() };

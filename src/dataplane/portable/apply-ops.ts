@@ -32,6 +32,11 @@ export interface OpsTarget {
   readonly arp: ArpTable;
   readonly now: number;
   sendProbe(port: number, vniIdx: number, tHi: number, tLo: number, ip4: Uint8Array, ipOff: number): boolean;
+  /** Per-VNI MAC limits (0 = none). */
+  readonly vniMaxMacs: Uint32Array;
+  /** The FDB entry in `slot` is about to change or go: a learned one leaves its port's and VNI's counts. */
+  unlearn(vniIdx: number, slot: number): void;
+  setPortLimits(port: number, maxMacs: number, arpRate: number, arpBurst: number): void;
 }
 
 const MAX_REPORTED = 32;
@@ -122,6 +127,7 @@ function applyRecord(t: OpsTarget, r: Uint8Array, o: number, rlen: number): numb
       // A locally configured MAC wins over any advertisement (RFC 7432 §15.2).
       const f = t.fdb.flags[s]!;
       if (!t.fdb.inserted && !(f & FDB_REMOTE) && f & FDB_STATIC) return S.conflict;
+      if (!t.fdb.inserted) t.unlearn(vi, s);
       t.fdb.target[s] = vtep;
       t.fdb.seq[s] = load32(r, o + 12);
       t.fdb.flags[s] = FDB_REMOTE | (r[o + 22]! & FDB_STATIC);
@@ -135,7 +141,10 @@ function applyRecord(t: OpsTarget, r: Uint8Array, o: number, rlen: number): numb
       const mLo = macLo(r, o + 8);
       const s = t.fdb.find(vi, mHi, mLo);
       const wantRemote = type === OpType.RemoteMacDel;
-      if (s >= 0 && t.fdb.isRemote(s) === wantRemote) t.fdb.erase(vi, mHi, mLo);
+      if (s >= 0 && t.fdb.isRemote(s) === wantRemote) {
+        t.unlearn(vi, s);
+        t.fdb.erase(vi, mHi, mLo);
+      }
       return S.ok;
     }
     case OpType.LocalMacStatic: {
@@ -148,6 +157,7 @@ function applyRecord(t: OpsTarget, r: Uint8Array, o: number, rlen: number): numb
       if (!macIsUnicast(mHi, mLo)) return S.badValue;
       const s = t.fdb.insert(vi, mHi, mLo);
       if (s < 0) return S.tableFull;
+      if (!t.fdb.inserted) t.unlearn(vi, s);
       t.fdb.target[s] = port;
       t.fdb.seq[s] = 0;
       t.fdb.flags[s] = FDB_STATIC;
@@ -219,6 +229,18 @@ function applyRecord(t: OpsTarget, r: Uint8Array, o: number, rlen: number): numb
       if (port >= t.ports.maxPorts) return S.badIndex;
       if (!macIsUnicast(mHi, mLo) || !t.cfg.probe) return S.badValue;
       return t.sendProbe(port, vi, mHi, mLo, r, o + 20) ? S.ok : S.tableFull;
+    }
+    case OpType.PortLimits: {
+      const port = load32(r, o + 4);
+      if (port >= t.ports.maxPorts) return S.badIndex;
+      t.setPortLimits(port, load32(r, o + 8), load32(r, o + 12), load32(r, o + 16));
+      return S.ok;
+    }
+    case OpType.VniLimits: {
+      const vi = t.vnis.find(load32(r, o + 4));
+      if (vi < 0) return S.unknownVni;
+      t.vniMaxMacs[vi] = load32(r, o + 8);
+      return S.ok;
     }
     case OpType.VniAdd: {
       const vni = load32(r, o + 4);

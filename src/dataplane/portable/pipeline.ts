@@ -57,6 +57,7 @@ const {
   NA_OVERRIDE,
   NA_ROUTER,
   ND_ADVERT,
+  ND_SOLICIT,
   parseArp,
   parseNd,
 } = arpSuppress;
@@ -128,6 +129,8 @@ const {
   macs_aged: MACS_AGED,
   learn_sticky_conflict: LEARN_STICKY_CONFLICT,
   learn_table_full: LEARN_TABLE_FULL,
+  learn_limit: LEARN_LIMIT,
+  arp_rate_limited: ARP_RATE_LIMITED,
   events_dropped: EVENTS_DROPPED,
   probes_sent: PROBES_SENT,
 } = C;
@@ -163,6 +166,17 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
   private readonly vectorKeys: (IpKey | null)[] = new Array<IpKey | null>(VECTOR).fill(null);
   /** srcIp strings of socket input already parsed (bounded). */
   private readonly srcCache = new Map<string, IpKey | null>();
+  // Per-port limits (op PortLimits; 0 = none) and counts, as native PortLimits.
+  readonly portMaxMacs: Uint32Array;
+  /** Dynamic local FDB entries per port / per VNI. */
+  readonly portLearned: Uint32Array;
+  readonly portArpRate: Uint32Array;
+  readonly portArpBurst: Uint32Array;
+  readonly portArpTokens: Uint32Array;
+  readonly portArpStamp: Uint32Array;
+  /** Op VniLimits; 0 = no limit. */
+  readonly vniMaxMacs: Uint32Array;
+  readonly vniLearned: Uint32Array;
 
   constructor(readonly config: PipelineConfig) {
     const c = resolveConfig(config);
@@ -176,6 +190,14 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     this.events = new EventRing(c.eventRing);
     this.controlTx = new TxBatch(CONTROL_SLOTS, this.slotSize);
     this.tx = new TxBatch(c.txSlots, this.slotSize);
+    this.portMaxMacs = new Uint32Array(c.maxPorts);
+    this.portLearned = new Uint32Array(c.maxPorts);
+    this.portArpRate = new Uint32Array(c.maxPorts);
+    this.portArpBurst = new Uint32Array(c.maxPorts);
+    this.portArpTokens = new Uint32Array(c.maxPorts);
+    this.portArpStamp = new Uint32Array(c.maxPorts);
+    this.vniMaxMacs = new Uint32Array(c.maxVnis);
+    this.vniLearned = new Uint32Array(c.maxVnis);
   }
 
   /** Room for the largest output: outer header + tagged frame. */
@@ -251,7 +273,11 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
       const vniIdx = fdb.slotVni(s);
       const port = fdb.target[s]!;
       this.ctr.values[this.ctr.vni(vniIdx) + MACS_AGED]!++;
-      if (port < this.cfg.maxPorts) this.ctr.values[this.ctr.port(port) + MACS_AGED]!++;
+      if (port < this.cfg.maxPorts) {
+        this.ctr.values[this.ctr.port(port) + MACS_AGED]!++;
+        this.portLearned[port]!--;
+      }
+      this.vniLearned[vniIdx]!--;
       this.pushEvent(EV_MAC_AGED, vniIdx, port, EV_NO_TARGET, 0, fdb.slotMacHi(s), fdb.slotMacLo(s), 0, null, 0);
     });
   }
@@ -370,6 +396,10 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     v.payload = o + l3;
     v.payloadLen = len - l3;
     this.learn(vniIdx, sHi, sLo, port, now);
+    // ARP and ND storms are policed per port before any work is spent on them.
+    const pl = o + l3;
+    const nd = type === ETH_IPV6 && len - l3 > IPV6_HEADER && p[pl + 6] === IPPROTO_ICMPV6 && (p[pl + IPV6_HEADER] === ND_SOLICIT || p[pl + IPV6_HEADER] === ND_ADVERT);
+    if ((type === ETH_ARP || nd) && !this.arpAdmit(port, now)) return this.drop(port, vniIdx, ARP_RATE_LIMITED);
     if (type === ETH_ARP && this.arpIn(v, vniIdx, port, out)) return;
     if (type === ETH_IPV6 && this.ndIn(v, vniIdx, port, out)) return;
     this.forward(v, vniIdx, port, out);
@@ -382,9 +412,22 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
   private learn(vniIdx: number, mHi: number, mLo: number, port: number, now: number): void {
     const fdb = this.fdb;
     const pb = this.ctr.port(port);
-    const s = fdb.insert(vniIdx, mHi, mLo);
-    if (s < 0) return this.count2(pb, vniIdx, LEARN_TABLE_FULL, 1);
-    if (fdb.inserted) {
+    const portMax = this.portMaxMacs[port]!;
+    const vniMax = this.vniMaxMacs[vniIdx]!;
+    const portFull = portMax !== 0 && this.portLearned[port]! >= portMax;
+    const vniFull = vniMax !== 0 && this.vniLearned[vniIdx]! >= vniMax;
+    let s: number;
+    let inserted = false;
+    if (portFull || vniFull) {
+      // At a limit nothing new is added; known MACs are still refreshed.
+      s = fdb.find(vniIdx, mHi, mLo);
+      if (s < 0) return this.count2(pb, vniIdx, LEARN_LIMIT, 1);
+    } else {
+      s = fdb.insert(vniIdx, mHi, mLo);
+      if (s < 0) return this.count2(pb, vniIdx, LEARN_TABLE_FULL, 1);
+      inserted = fdb.inserted;
+    }
+    if (inserted) {
       // As in C++: a MAC the control plane cannot hear of is not kept; its next frame learns it again.
       if (!this.pushEvent(EV_MAC_LEARNED, vniIdx, port, EV_NO_TARGET, 0, mHi, mLo, 0, null, 0)) {
         fdb.erase(vniIdx, mHi, mLo);
@@ -394,6 +437,8 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
       fdb.flags[s] = 0;
       fdb.seq[s] = 0;
       fdb.lastSeen[s] = now;
+      this.portLearned[port]!++;
+      this.vniLearned[vniIdx]!++;
       this.count2(pb, vniIdx, MACS_LEARNED, 1);
       return;
     }
@@ -405,12 +450,53 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     // RFC 7432 §15.2: a static (sticky) MAC must not move; the frame is still
     // forwarded, but the binding stays where it was configured.
     if (flags & FDB_STATIC) return this.count2(pb, vniIdx, LEARN_STICKY_CONFLICT, 1);
+    // A move adds a MAC to this port (and, from a remote VTEP, to the VNI).
+    if (portFull || (flags & FDB_REMOTE && vniFull)) return this.count2(pb, vniIdx, LEARN_LIMIT, 1);
     const old = fdb.target[s]!;
     if (!this.pushEvent(EV_MAC_MOVED, vniIdx, port, old, flags & FDB_REMOTE ? EV_WAS_REMOTE : 0, mHi, mLo, 0, null, 0)) return;
+    this.unlearn(vniIdx, s);
     fdb.target[s] = port;
     fdb.flags[s] = 0;
     fdb.lastSeen[s] = now;
+    this.portLearned[port]!++;
+    this.vniLearned[vniIdx]!++;
     this.count2(pb, vniIdx, MACS_MOVED, 1);
+  }
+
+  /** The entry in `slot` is about to change or go: a learned (dynamic local) one leaves its port's and VNI's counts. */
+  unlearn(vniIdx: number, slot: number): void {
+    if (this.fdb.flags[slot]! & (FDB_REMOTE | FDB_STATIC)) return;
+    const port = this.fdb.target[slot]!;
+    if (port < this.cfg.maxPorts) this.portLearned[port]!--;
+    this.vniLearned[vniIdx]!--;
+  }
+
+  /** Sets a port's limits (op PortLimits): the ARP/ND bucket starts full. */
+  setPortLimits(port: number, maxMacs: number, arpRate: number, arpBurst: number): void {
+    this.portMaxMacs[port] = maxMacs;
+    this.portArpRate[port] = arpRate;
+    const burst = arpBurst !== 0 ? arpBurst : arpRate;
+    this.portArpBurst[port] = burst;
+    this.portArpTokens[port] = burst;
+    this.portArpStamp[port] = this.now;
+  }
+
+  // Token bucket per port, refilled in whole seconds of the pipeline clock
+  // (uint32 arithmetic as in C++: a clock that goes back refills the bucket).
+  private arpAdmit(port: number, now: number): boolean {
+    const rate = this.portArpRate[port]!;
+    if (rate === 0) return true;
+    const elapsed = (now - this.portArpStamp[port]!) >>> 0;
+    if (elapsed !== 0) {
+      const burst = this.portArpBurst[port]!;
+      // Exact while below 2^53; above, far beyond any burst either way.
+      const t = this.portArpTokens[port]! + elapsed * rate;
+      this.portArpTokens[port] = t > burst ? burst : t;
+      this.portArpStamp[port] = now;
+    }
+    if (this.portArpTokens[port] === 0) return false;
+    this.portArpTokens[port]!--;
+    return true;
   }
 
   private isProbeMac(p: Uint8Array, o: number): boolean {

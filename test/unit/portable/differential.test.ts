@@ -465,6 +465,8 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
         { op: 'arpDel', vni: 100, ip: '10.0.0.1' },
         { op: 'arpProbe', port: 0, vni: 100, ip: '10.0.0.1', mac: H1 },
         { op: 'remoteVtepDel', vtepIdx: 99 },
+        { op: 'portLimits', port: 9, maxMacs: 1 },
+        { op: 'vniLimits', vni: 999, maxMacs: 1 },
         ...Array.from({ length: 20 }, (_, i): DataplaneOp => ({ op: 'arpAdd', vni: 100, ip: `10.0.0.${i}`, mac: H2 })),
         ...Array.from({ length: 20 }, (_, i): DataplaneOp => ({ op: 'remoteMacAdd', vni: 100, mac: `02:00:00:00:01:${(i + 16).toString(16)}`, vtepIdx: 0 })),
       ]);
@@ -484,7 +486,78 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
       t.applyOps(concat([99, 8, 0, 0, 0, 0, 0, 0], badFamily, groupMac, bigVni, vid4095, concat(wrongLen, [0, 0, 0, 0]), good, [3, 24, 0]));
       t.applyOps(new Uint8Array([1, 2]));
       t.applyOps(new Uint8Array(0));
-      expect(OP_LENGTH.length).toBe(14);
+      expect(OP_LENGTH.length).toBe(16);
+      noteCounters(t);
+    });
+  });
+
+  describe('MAC limits and ARP/ND rate limits', () => {
+    it('learns up to the port and VNI limits, forwards the rest, and keeps the counts through moves, statics, deletes and aging', () => {
+      const t = twin(A, B, { maxMacs: 256 });
+      t.setup([
+        { op: 'vniAdd', vni: 100 },
+        { op: 'portAdd', port: 0, vni: 100 },
+        { op: 'portAdd', port: 1, vni: 100 },
+        { op: 'remoteVtepAdd', vtepIdx: 0, ip: B.ip },
+        { op: 'floodAdd', vni: 100, vtepIdx: 0 },
+        { op: 'portLimits', port: 0, maxMacs: 5 },
+        { op: 'vniLimits', vni: 100, maxMacs: 8 },
+      ]);
+      const mac = (i: number): string => `02:dd:00:00:00:${i.toString(16).padStart(2, '0')}`;
+      const from = (i: number, port: number): InputFrame => ({ port, bytes: udpFrame(BCAST, mac(i), '10.1.1.1', '10.1.1.255', 1, 2) });
+      // 20 MACs on port 0: 5 learned, 15 over the limit but flooded all the same.
+      t.run(Array.from({ length: 20 }, (_, i) => from(i, 0)), 1000);
+      expect(t.native.fdbSize).toBe(5);
+      expect(t.native.counters().ports.get(0)!.learn_limit).toBe(15);
+      expect(t.last.length).toBe(40); // each to the VTEP and to port 1
+      // Port 1 fills the VNI to 8; a move from port 0 to the full port 1 is refused.
+      t.run(Array.from({ length: 6 }, (_, i) => from(40 + i, 1)), 1001);
+      expect(t.native.fdbSize).toBe(8);
+      t.run([from(0, 1)], 1002);
+      // Remote and static entries do not count; a learned MAC made static frees its place.
+      t.setup([
+        { op: 'remoteMacAdd', vni: 100, mac: mac(90), vtepIdx: 0 },
+        { op: 'localMacStatic', vni: 100, port: 0, mac: mac(1) },
+        { op: 'remoteMacAdd', vni: 100, mac: mac(2), vtepIdx: 0 },
+        { op: 'localMacDel', vni: 100, mac: mac(3) },
+      ]);
+      t.run([from(60, 0), from(61, 0), from(62, 0), from(63, 0)], 1003);
+      // A remote MAC seen locally moves only while the VNI has room.
+      t.run([from(90, 0), from(2, 0)], 1004);
+      t.age(1400, 300);
+      t.run(Array.from({ length: 12 }, (_, i) => from(100 + i, i % 2)), 1500);
+      // Lowering a limit removes nothing; raising it lets learning go on.
+      t.setup([{ op: 'vniLimits', vni: 100, maxMacs: 0 }, { op: 'portLimits', port: 0, maxMacs: 1 }]);
+      t.run(Array.from({ length: 6 }, (_, i) => from(120 + i, i % 2)), 1501);
+      noteCounters(t);
+    });
+
+    it('polices ARP and ND per port with a token bucket on the pipeline clock', () => {
+      const t = twin(A, B);
+      t.setup([
+        { op: 'vniAdd', vni: 100 },
+        { op: 'portAdd', port: 0, vni: 100 },
+        { op: 'portAdd', port: 1, vni: 100 },
+        { op: 'remoteVtepAdd', vtepIdx: 0, ip: B.ip },
+        { op: 'floodAdd', vni: 100, vtepIdx: 0 },
+        { op: 'arpAdd', vni: 100, ip: '10.1.1.12', mac: H2 },
+        { op: 'portLimits', port: 0, arpRate: 10, arpBurst: 30 },
+      ]);
+      const req = (i: number): InputFrame => ({ port: 0, bytes: arpFrame({ op: 1, ethDst: BCAST, sha: H1, spa: '10.1.1.11', tpa: i % 2 ? '10.1.1.12' : `10.1.1.${100 + i}` }) });
+      const ns = (): InputFrame => ({ port: 0, bytes: neighborSolicit({ srcMac: H1, srcIp: 'fd00::11', target: 'fd00::12' }) });
+      const storm = Array.from({ length: 100 }, (_, i) => (i % 5 === 4 ? ns() : req(i)));
+      t.run(storm, 2000);
+      expect(t.native.counters().ports.get(0)!.arp_rate_limited).toBe(70);
+      // One second later 10 more; other traffic and other ports are not policed.
+      t.run(storm.slice(0, 40), 2001);
+      expect(t.native.counters().ports.get(0)!.arp_rate_limited).toBe(100);
+      t.run([{ port: 0, bytes: udpFrame(BCAST, H1, '10.1.1.11', '10.1.1.255', 1, 2) }, { port: 1, bytes: arpFrame({ op: 1, ethDst: BCAST, sha: H3, spa: '10.1.1.13', tpa: '10.1.1.12' }) }], 2001);
+      // Ten idle seconds refill the bucket up to the burst, not beyond.
+      t.run(storm, 2011);
+      expect(t.native.counters().ports.get(0)!.arp_rate_limited).toBe(170);
+      t.setup([{ op: 'portLimits', port: 0, arpRate: 0 }]);
+      t.run(storm.slice(0, 10), 2012);
+      expect(t.native.counters().ports.get(0)!.arp_rate_limited).toBe(170);
       noteCounters(t);
     });
   });
@@ -526,6 +599,8 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
       fc.record({ op: fc.constant('portAdd' as const), port: idx, vni, vid: fc.constantFrom(0, 10, 20, 4094) }),
       fc.record({ op: fc.constant('vniAdd' as const), vni }),
       fc.record({ op: fc.constant('arpProbe' as const), port: idx, vni, ip: fc.constantFrom(...IP4), mac: uni }),
+      fc.record({ op: fc.constant('portLimits' as const), port: idx, maxMacs: fc.constantFrom(0, 1, 2), arpRate: fc.constantFrom(0, 1, 3), arpBurst: fc.constantFrom(0, 2) }),
+      fc.record({ op: fc.constant('vniLimits' as const), vni, maxMacs: fc.constantFrom(0, 1, 3) }),
     );
     const pokes = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 });
     /** Byte writes at positions taken modulo the length: mutations that keep the length. */
