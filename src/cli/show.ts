@@ -5,15 +5,21 @@ import { VTEP_VIEWS, type ControlRequest, type RouteFilter, type RouteRow, type 
 import { DEFAULTS } from '../config/schema';
 
 /**
- * `evpn-vtep show peers|routes [--type 2|3|5] [--vni N] [--json] [--socket PATH]`:
+ * `evpn-vtep show peers|routes [--type 2|3|5] [--vni N] [--json] [--socket PATH]`,
+ * `show routes --vrf NAME` (a tenant's prefix table) and `show vrfs`:
  * asks a running speaker over its control socket and prints aligned tables
  * (colour only on a terminal) or the JSON it got.
  */
 
 const USAGE = `usage: evpn-vtep show peers [--json] [--socket PATH]
        evpn-vtep show routes [--type 1..5] [--vni N] [--json] [--socket PATH]
+       evpn-vtep show routes --vrf NAME [--json] [--socket PATH]              (a tenant's prefix table)
        evpn-vtep show macs|arp|vteps|vnis|counters [--vni N] [--json] [--socket PATH]   (a VTEP: evpn-vtep run)
+       evpn-vtep show vrfs [--vrf NAME] [--json] [--socket PATH]
 `;
+
+/** Views the operator names on the command line (`vrf-routes` is reached as `routes --vrf NAME`). */
+const CLI_VIEWS: readonly string[] = VTEP_VIEWS.filter((v) => v !== 'vrf-routes');
 
 interface Out {
   write(s: string): unknown;
@@ -31,6 +37,7 @@ export async function runShow(argv: string[], out: Out, err: Out): Promise<numbe
         socket: { type: 'string' },
         type: { type: 'string' },
         vni: { type: 'string' },
+        vrf: { type: 'string' },
       },
     });
   } catch (e) {
@@ -39,13 +46,27 @@ export async function runShow(argv: string[], out: Out, err: Out): Promise<numbe
   }
   const { values, positionals } = parsed;
   const what = positionals[0];
-  const isView = (VTEP_VIEWS as readonly (string | undefined)[]).includes(what);
+  const isView = what !== undefined && CLI_VIEWS.includes(what);
   if ((what !== 'peers' && what !== 'routes' && !isView) || positionals.length > 1) {
     err.write(USAGE);
     return 2;
   }
   let req: ControlRequest;
-  if (isView) {
+  if (values.vrf !== undefined && (values.vrf.length === 0 || values.vrf.length > 64)) {
+    err.write(`evpn-vtep show: --vrf needs a VRF name\n`);
+    return 2;
+  }
+  if (values.vrf !== undefined && what !== 'routes' && what !== 'vrfs') {
+    err.write(`evpn-vtep show: --vrf applies to routes and vrfs\n${USAGE}`);
+    return 2;
+  }
+  if (what === 'routes' && values.vrf !== undefined) {
+    if (values.type !== undefined || values.vni !== undefined) {
+      err.write(`evpn-vtep show: --type and --vni do not apply to a VRF's routes\n${USAGE}`);
+      return 2;
+    }
+    req = { cmd: 'show', what: 'vrf-routes', filters: { vrf: values.vrf } };
+  } else if (isView) {
     if (values.type !== undefined) {
       err.write(`evpn-vtep show: --type applies to routes\n${USAGE}`);
       return 2;
@@ -55,7 +76,8 @@ export async function runShow(argv: string[], out: Out, err: Out): Promise<numbe
       err.write(`evpn-vtep show: --vni must be 0..16777215, got "${values.vni}"\n`);
       return 2;
     }
-    req = { cmd: 'show', what: what as VtepView, ...(v === undefined ? {} : { filters: { vni: v } }) };
+    const filters = { ...(v === undefined ? {} : { vni: v }), ...(values.vrf === undefined ? {} : { vrf: values.vrf }) };
+    req = { cmd: 'show', what: what as VtepView, ...(Object.keys(filters).length ? { filters } : {}) };
   } else if (what === 'peers') {
     if (values.type !== undefined || values.vni !== undefined) {
       err.write(`evpn-vtep show: --type and --vni apply to routes\n${USAGE}`);
@@ -93,6 +115,14 @@ export async function runShow(argv: string[], out: Out, err: Out): Promise<numbe
     err.write(`evpn-vtep show: ${res.error}\n`);
     return 1;
   }
+  if (req.what === 'vrf-routes' || (req.what === 'vrfs' && values.vrf !== undefined)) {
+    // An unknown VRF is an empty table to the server: say which names exist instead.
+    const known = await knownVrfs(socketPath, req.what === 'vrfs' && 'rows' in res ? res.rows : null);
+    if (known !== null && !known.includes(values.vrf!)) {
+      err.write(`evpn-vtep show: no VRF "${values.vrf}"${known.length ? `; vrfs: ${known.join(', ')}` : ' (none configured)'}\n`);
+      return 1;
+    }
+  }
   if (values.json) {
     out.write(JSON.stringify('peers' in res ? res.peers : 'routes' in res ? res.routes : res.rows, null, 2) + '\n');
     return 0;
@@ -100,6 +130,17 @@ export async function runShow(argv: string[], out: Out, err: Out): Promise<numbe
   const colour = out.isTTY === true;
   out.write('peers' in res ? peersTable(res.peers, colour) : 'routes' in res ? routesTable(res.routes, colour) : rowsTable(res.rows, colour));
   return 0;
+}
+
+/** The VRF names of the VTEP (from rows already fetched, or asked for); null if it cannot tell. */
+async function knownVrfs(socketPath: string, rows: ViewRow[] | null): Promise<string[] | null> {
+  if (rows !== null && rows.length > 0) return rows.map((r) => String(r.vrf));
+  try {
+    const all = await request(socketPath, { cmd: 'show', what: 'vrfs' });
+    return all.ok && 'rows' in all ? all.rows.map((r) => String(r.vrf)) : null;
+  } catch {
+    return null;
+  }
 }
 
 // ------------------------------------------------------------ formatting

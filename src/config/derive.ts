@@ -1,7 +1,10 @@
 import { fsmConfig, type FsmConfig, type FsmEvent } from '../bgp/fsm';
 import type { KnownRouteDistinguisher } from '../bgp/wire/evpn/rd';
 import type { Ip } from '../util/ip';
-import type { BgpConfig, L2vniConfig, NeighborConfig, RdRtMode, RouteDistinguisher, RouteTarget } from './schema';
+import { ipBytes } from '../util/ip';
+import { macToString, type Mac } from '../util/mac';
+import { prefixText } from './prefix';
+import type { BgpConfig, L2vniConfig, NeighborConfig, RdRtMode, RouteDistinguisher, RouteTarget, VrfConfig } from './schema';
 
 /**
  * The "auto" derivations of rd-rt-mode, and the bridge from a neighbor's
@@ -44,6 +47,60 @@ export function resolveL2vni(cfg: BgpConfig, l2: L2vniConfig): ResolvedL2vni {
     rd: l2.rd === 'auto' ? autoRd(cfg.routerId, index > 0 ? index : 1) : l2.rd,
     import: l2.routeTargets.import === 'auto' ? auto : l2.routeTargets.import,
     export: l2.routeTargets.export === 'auto' ? auto : l2.routeTargets.export,
+  };
+}
+
+/**
+ * The fallback Router's MAC: 02:00 and the four octets of the router-id.
+ * Locally administered (RFC 7042 §2.1, U/L bit), unicast, and stable across
+ * restarts, so remote VTEPs keep their entries for us.
+ */
+export function routerIdMac(routerId: Ip): Mac {
+  const b = new Uint8Array(6);
+  b[0] = 0x02;
+  b.set(ipBytes(routerId), 2);
+  return macToString(b, 0);
+}
+
+/** A tenant with every "auto" worked out. */
+export interface ResolvedVrf {
+  name: string;
+  l3vni: number;
+  rd: RouteDistinguisher;
+  import: RouteTarget[];
+  export: RouteTarget[];
+  routerMac: Mac;
+  /** The L2VNIs attached to it (`l2vnis[].vrf`), in config order. */
+  l2vnis: number[];
+  /** Type-5 prefixes to advertise: each gateway subnet of its L2VNIs, then `prefixes`, without duplicates ("10.100.0.0/24"). */
+  prefixes: string[];
+}
+
+/**
+ * Resolves a tenant. `underlayMac` is the MAC of the underlay interface
+ * when the caller could read it (the "auto" router MAC prefers it).
+ */
+export function resolveVrf(cfg: BgpConfig, v: VrfConfig, underlayMac?: Mac): ResolvedVrf {
+  const vrfs = cfg.vrfs ?? [];
+  const pos = vrfs.indexOf(v) + 1;
+  const index = cfg.l2vnis.length + (pos > 0 ? pos : 1);
+  const auto = [autoRt(cfg.rdRtMode, cfg.as, v.l3vni)];
+  const attached = cfg.l2vnis.filter((l) => l.vrf === v.name);
+  const prefixes: string[] = [];
+  for (const l of attached) {
+    const gw = l.gateway;
+    if (gw?.prefixLength !== undefined) prefixes.push(prefixText(gw.ip, gw.prefixLength));
+  }
+  for (const p of v.prefixes) prefixes.push(p);
+  return {
+    name: v.name,
+    l3vni: v.l3vni,
+    rd: v.rd === 'auto' ? autoRd(cfg.routerId, index) : v.rd,
+    import: v.routeTargets.import === 'auto' ? auto : v.routeTargets.import,
+    export: v.routeTargets.export === 'auto' ? auto : v.routeTargets.export,
+    routerMac: v.routerMac !== 'auto' ? v.routerMac : (underlayMac ?? routerIdMac(cfg.routerId)),
+    l2vnis: attached.map((l) => l.vni),
+    prefixes: [...new Set(prefixes)],
   };
 }
 

@@ -4,9 +4,10 @@ import { canonicalIp, ipFamily, isIpv4, isIpv6, type Ip } from '../util/ip';
 import { isMac, isMulticastMac, macBytes, macToString } from '../util/mac';
 import { parseRd, rdToString } from '../bgp/wire/evpn/rd';
 import { formatRouteTarget, parseRouteTarget } from '../bgp/wire/ext-community';
-import { resolveL2vni } from './derive';
+import { resolveL2vni, resolveVrf } from './derive';
+import { lastOf, networkOf, nextAddress, overlaps, parsePrefix, prefixText } from './prefix';
 import { ConfigError, type LoadResult } from './errors';
-import { Diagnostics, Field, MapReader } from './reader';
+import { closest, Diagnostics, Field, MapReader } from './reader';
 import {
   ADDRESS_FAMILIES,
   DEFAULTS,
@@ -19,6 +20,7 @@ import {
   type RouteDistinguisher,
   type RouteTarget,
   type UnderlayConfig,
+  type VrfConfig,
   type VtepConfig,
 } from './schema';
 
@@ -39,6 +41,7 @@ const TOP_KEYS = [
   'neighbors',
   'route-reflector',
   'l2vnis',
+  'vrfs',
   'rd-rt-mode',
   'migration',
   'control-socket',
@@ -71,7 +74,9 @@ const L2VNI_KEYS = [
   'mac-aging-seconds',
   'max-macs',
   'gateway',
+  'vrf',
 ];
+const VRF_KEYS = ['name', 'l3vni', 'router-mac', 'rd', 'route-targets', 'prefixes'];
 
 const AS_WHAT = 'an AS number 1..4294967295';
 const MAX_U32 = 0xffffffff;
@@ -255,24 +260,58 @@ function neighbor(f: Field, localAs: number | undefined): { value: NeighborConfi
   return { value: n, address: m.get('address') ?? f };
 }
 
-function gateway(f: Field): L2vniConfig['gateway'] {
+/** A unicast MAC in any accepted spelling, normalised; errors at the field otherwise. */
+function unicastMac(f: Field, role: string): string | undefined {
+  const s = f.str('a MAC address');
+  if (s === undefined) return undefined;
+  if (!isMac(s)) return f.expected('a MAC address like 00:00:5e:00:01:01');
+  const mac = macToString(macBytes(s.replace(/-/g, ':')), 0);
+  if (isMulticastMac(mac)) return f.error(`${mac} is a multicast MAC; ${role} needs a unicast one`);
+  if (mac === '00:00:00:00:00:00') return f.error(`00:00:00:00:00:00 cannot be ${role}`);
+  return mac;
+}
+
+/**
+ * `gateway.ip`: "10.100.0.1/24" (address and subnet) or a bare address. The
+ * address must be a usable host address of its subnet: not the network
+ * address (for IPv6 the Subnet-Router anycast address, RFC 4291 §2.6.1), not
+ * the IPv4 broadcast address, and the subnet must leave room for hosts.
+ */
+function gatewayIp(f: Field): { ip: string; prefixLength?: number } | undefined {
+  const text = f.scalar();
+  if (typeof text !== 'string' || !text.includes('/')) {
+    const ip = f.ip('an address with its subnet, like 10.100.0.1/24');
+    return ip === undefined ? undefined : { ip };
+  }
+  let p;
+  try {
+    p = parsePrefix(text);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return f.error(e.message);
+  }
+  const v4 = !p.ip.includes(':');
+  const max = v4 ? 32 : 128;
+  if (p.length >= max - (v4 ? 1 : 0) && !(v4 && p.length === 31)) {
+    return f.error(`a /${p.length} gateway subnet leaves no room for hosts`);
+  }
+  const hasBroadcast = v4 && p.length <= 30;
+  if (networkOf(p.ip, p.length) === p.ip && (v4 ? hasBroadcast : true)) {
+    return f.error(`${p.ip} is the network address of ${prefixText(p.ip, p.length)}; the gateway needs a host address inside it (e.g. ${nextAddress(p.ip)})`);
+  }
+  if (hasBroadcast && lastOf(p.ip, p.length) === p.ip) return f.error(`${p.ip} is the broadcast address of ${prefixText(p.ip, p.length)}; the gateway needs a host address inside it`);
+  return { ip: p.ip, prefixLength: p.length };
+}
+
+function gateway(f: Field): { value: NonNullable<L2vniConfig['gateway']>; ip: Field } | undefined {
   const m = f.map(['ip', 'mac']);
   if (!m) return undefined;
-  const ip = m.required('ip')?.ip();
+  const ipField = m.required('ip');
+  const ip = ipField ? gatewayIp(ipField) : undefined;
   const macField = m.required('mac');
-  let mac: string | undefined;
-  if (macField) {
-    const s = macField.str('a MAC address');
-    if (s !== undefined && !isMac(s)) macField.expected('a MAC address like 00:00:5e:00:01:01');
-    else if (s !== undefined) {
-      mac = macToString(macBytes(s.replace(/-/g, ':')), 0);
-      if (isMulticastMac(mac)) {
-        macField.error(`${mac} is a multicast MAC; a gateway needs a unicast one`);
-        mac = undefined;
-      }
-    }
-  }
-  return ip !== undefined && mac !== undefined ? { ip, mac } : undefined;
+  const mac = macField ? unicastMac(macField, 'a gateway') : undefined;
+  if (ip === undefined || mac === undefined) return undefined;
+  return { value: { ...ip, mac }, ip: ipField ?? f };
 }
 
 interface L2Item {
@@ -281,6 +320,8 @@ interface L2Item {
   vni: Field;
   interface: Field;
   rd: Field;
+  vrf?: Field;
+  gatewayIp?: Field;
 }
 
 function l2vni(f: Field): L2Item | undefined {
@@ -306,26 +347,154 @@ function l2vni(f: Field): L2Item | undefined {
     if (v) l.rd = v;
   }
 
-  const rts = m.get('route-targets');
-  if (rts && !(rts.scalar() === 'auto')) {
-    const rm = rts.map(['import', 'export']);
-    if (rm) {
-      const imp = rm.get('import');
-      const exp = rm.get('export');
-      if (!imp && !exp) rts.error('give "import", "export" or both, or write route-targets: auto');
-      if (imp) l.routeTargets.import = routeTargetList(imp) ?? 'auto';
-      if (exp) l.routeTargets.export = routeTargetList(exp) ?? 'auto';
-    }
-  }
+  l.routeTargets = routeTargets(m.get('route-targets'));
 
   const mm = m.get('max-macs')?.int(1, MAX_U32, 'a MAC count 1..4294967295');
   if (mm !== undefined) l.maxMacs = mm;
+  const item: L2Item = { value: l, vni: m.get('vni') ?? f, interface: m.get('interface') ?? f, rd: m.get('rd') ?? f };
   const gw = m.get('gateway');
   if (gw) {
     const g = gateway(gw);
-    if (g) l.gateway = g;
+    if (g) {
+      l.gateway = g.value;
+      item.gatewayIp = g.ip;
+    }
   }
-  return { value: l, vni: m.get('vni') ?? f, interface: m.get('interface') ?? f, rd: m.get('rd') ?? f };
+  const vrfField = m.get('vrf');
+  if (vrfField) {
+    const name = vrfName(vrfField);
+    if (name !== undefined) {
+      l.vrf = name;
+      item.vrf = vrfField;
+    }
+  }
+  return item;
+}
+
+/** `route-targets`: "auto" or {import, export}; a missing side stays auto. */
+function routeTargets(rts: Field | undefined): L2vniConfig['routeTargets'] {
+  const out: L2vniConfig['routeTargets'] = { import: 'auto', export: 'auto' };
+  if (!rts || rts.scalar() === 'auto') return out;
+  const rm = rts.map(['import', 'export']);
+  if (rm) {
+    const imp = rm.get('import');
+    const exp = rm.get('export');
+    if (!imp && !exp) rts.error('give "import", "export" or both, or write route-targets: auto');
+    if (imp) out.import = routeTargetList(imp) ?? 'auto';
+    if (exp) out.export = routeTargetList(exp) ?? 'auto';
+  }
+  return out;
+}
+
+const VRF_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+
+function vrfName(f: Field): string | undefined {
+  const s = f.str('a VRF name');
+  if (s === undefined) return undefined;
+  if (!VRF_NAME.test(s)) return f.error(`"${s}" is not a valid VRF name (1..32 letters, digits, "-", "_", ".", starting with a letter or digit)`);
+  return s;
+}
+
+interface VrfItem {
+  value: VrfConfig;
+  name: Field;
+  l3vni: Field;
+  rd: Field;
+}
+
+function vrf(f: Field): VrfItem | undefined {
+  const m = f.map(VRF_KEYS);
+  if (!m) return undefined;
+  const nameField = m.required('name');
+  const name = nameField ? vrfName(nameField) : undefined;
+  const l3vni = m.required('l3vni')?.int(1, 0xffffff, 'an L3VNI 1..16777215');
+  const v: VrfConfig = { name: name ?? '', l3vni: l3vni ?? 0, routerMac: 'auto', rd: 'auto', routeTargets: routeTargets(m.get('route-targets')), prefixes: [] };
+  const rm = m.get('router-mac');
+  if (rm && rm.scalar() !== 'auto') {
+    const mac = unicastMac(rm, 'a router MAC');
+    if (mac !== undefined) v.routerMac = mac;
+  }
+  const rd = m.get('rd');
+  if (rd && rd.scalar() !== 'auto') {
+    const x: RouteDistinguisher | undefined = parsed(rd, 'route distinguisher', parseRd);
+    if (x) v.rd = x;
+  }
+  const seen = new Map<string, number>();
+  for (const item of m.get('prefixes')?.list() ?? []) {
+    const text = item.str('a prefix like 10.0.0.0/8 or 0.0.0.0/0');
+    if (text === undefined) continue;
+    let p;
+    try {
+      p = parsePrefix(text);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      item.error(e.message);
+      continue;
+    }
+    const canonical = prefixText(p.ip, p.length);
+    if (networkOf(p.ip, p.length) !== p.ip) {
+      item.error(`${text} has host bits set; did you mean ${canonical}?`);
+      continue;
+    }
+    const first = seen.get(canonical);
+    if (first !== undefined) item.error(`duplicate prefix ${canonical} (first on line ${first})`);
+    else {
+      seen.set(canonical, item.line);
+      v.prefixes.push(canonical);
+    }
+  }
+  return { value: v, name: nameField ?? f, l3vni: m.get('l3vni') ?? f, rd: m.get('rd') ?? f };
+}
+
+/**
+ * Checks between tenants and L2VNIs: names and L3VNIs unique, an L3VNI is
+ * not also an L2VNI (one VNI, one service), every `l2vnis[].vrf` names a
+ * tenant, a routed VNI's gateway has a subnet, and the gateway subnets of
+ * one tenant do not overlap (they would make its routing ambiguous).
+ */
+function checkTenants(l2: readonly L2Item[], vrfs: readonly VrfItem[]): void {
+  unique(
+    vrfs.map((x) => ({ value: x.value, field: x.name })),
+    (v) => v.name || undefined,
+    (k) => `duplicate VRF name "${k}"`,
+  );
+  unique(
+    vrfs.map((x) => ({ value: x.value, field: x.l3vni })),
+    (v) => (v.l3vni ? String(v.l3vni) : undefined),
+    (k) => `duplicate L3VNI ${k}`,
+  );
+  const l2Line = new Map(l2.map((x) => [x.value.vni, x.vni.line]));
+  for (const x of vrfs) {
+    const line = l2Line.get(x.value.l3vni);
+    if (x.value.l3vni && line !== undefined) x.l3vni.error(`L3VNI ${x.value.l3vni} is also an L2VNI (line ${line}); a VNI is either bridged or routed`);
+  }
+  const names = vrfs.map((x) => x.value.name).filter(Boolean);
+  const subnets = new Map<string, { prefix: { ip: string; length: number }; vni: number; field: Field }[]>();
+  for (const x of l2) {
+    const name = x.value.vrf;
+    if (name === undefined || !x.vrf) continue;
+    if (!names.includes(name)) {
+      const near = closest(name, names);
+      x.vrf.error(`unknown VRF "${name}"${near ? ` (did you mean "${near}"?)` : names.length ? `; vrfs: ${names.join(', ')}` : '; no vrfs are configured'}`);
+      continue;
+    }
+    const gw = x.value.gateway;
+    if (!gw || !x.gatewayIp) continue;
+    if (gw.prefixLength === undefined) {
+      x.gatewayIp.error(`VNI ${x.value.vni} routes in VRF "${name}": write the gateway with its subnet, e.g. ${gw.ip}/24, so that the subnet can be advertised`);
+      continue;
+    }
+    const mine = { prefix: { ip: gw.ip, length: gw.prefixLength }, vni: x.value.vni, field: x.gatewayIp };
+    const list = subnets.get(name) ?? [];
+    const clash = list.find((o) => overlaps(o.prefix, mine.prefix));
+    if (clash) {
+      x.gatewayIp.error(
+        `gateway subnet ${prefixText(gw.ip, gw.prefixLength)} overlaps ${prefixText(clash.prefix.ip, clash.prefix.length)} of VNI ${clash.vni} in VRF "${name}" (line ${clash.field.line})`,
+      );
+    }
+    list.push(mine);
+    subnets.set(name, list);
+  }
 }
 
 /** Reports the second and later occurrences of a key among list items. */
@@ -422,6 +591,15 @@ export function parseConfig(text: string, file: string, mode: ConfigMode = 'run'
   );
   cfg.l2vnis = l2.map((x) => x.value);
 
+  const vrfField = top.get('vrfs');
+  const vrfs: VrfItem[] = [];
+  for (const f of vrfField?.list() ?? []) {
+    const v = vrf(f);
+    if (v) vrfs.push(v);
+  }
+  checkTenants(l2, vrfs);
+  if (vrfField) cfg.vrfs = vrfs.map((x) => x.value);
+
   const rr = top.get('route-reflector');
   if (rr) {
     const cid = rr.map(['cluster-id'])?.get('cluster-id');
@@ -431,10 +609,13 @@ export function parseConfig(text: string, file: string, mode: ConfigMode = 'run'
   }
 
   if (d.errors.length === 0) {
-    // RDs must differ between VNIs, auto-derived ones included.
+    // RDs must differ between VNIs and tenants, auto-derived ones included.
     unique(
-      l2.map((x) => ({ value: x.value, field: x.rd })),
-      (v) => rdToString(resolveL2vni(cfg, v).rd),
+      [
+        ...l2.map((x) => ({ value: rdToString(resolveL2vni(cfg, x.value).rd), field: x.rd })),
+        ...vrfs.map((x) => ({ value: rdToString(resolveVrf(cfg, x.value).rd), field: x.rd })),
+      ],
+      (v) => v,
       (k) => `route distinguisher ${k} is also used by another VNI`,
     );
   }

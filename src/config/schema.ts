@@ -19,6 +19,11 @@ import type { Mac } from '../util/mac';
  *   l2vnis:
  *     - vni: 100
  *       interface: tap100
+ *       vrf: red
+ *       gateway: { ip: 10.100.0.1/24, mac: 00:00:5e:00:01:01 }
+ *   vrfs:
+ *     - name: red
+ *       l3vni: 1000
  */
 
 /**
@@ -119,8 +124,65 @@ export interface L2vniConfig {
   macAgingSeconds: number;
   /** `max-macs`: most MACs learned on this VNI (locally and remotely). Default: no limit. */
   maxMacs?: number;
-  /** `gateway: {ip, mac}`: distributed anycast gateway for this VNI (RFC 9135). */
-  gateway?: { ip: Ip; mac: Mac };
+  /**
+   * `gateway: {ip, mac}`: the distributed anycast gateway of this VNI (RFC
+   * 9135 §4.1), the same on every VTEP. `ip` is the gateway address with its
+   * subnet, "10.100.0.1/24" or "2001:db8:100::1/64" (required when the VNI
+   * belongs to a `vrf`: the subnet is advertised as a type-5 route); a bare
+   * address is accepted on a VNI without a vrf. It may be neither the
+   * subnet's network nor (IPv4) its broadcast address. `mac` (required) is the
+   * anycast gateway MAC, unicast, e.g. 00:00:5e:00:01:01.
+   */
+  gateway?: GatewayConfig;
+  /**
+   * `vrf`: name of the tenant (an entry of `vrfs`) this VNI routes in
+   * (symmetric IRB, RFC 9135): its MAC+IP routes then also carry the
+   * tenant's L3VNI as label2, its route targets and the Router's MAC, and
+   * its gateway subnet is advertised as a type-5 route. Default: none
+   * (bridging only).
+   */
+  vrf?: string;
+}
+
+/** An anycast gateway: address, its subnet's length (absent: bare address), and MAC. */
+export interface GatewayConfig {
+  ip: Ip;
+  prefixLength?: number;
+  mac: Mac;
+}
+
+/**
+ * One entry of `vrfs`: a tenant IP-VRF routed between its L2VNIs over an
+ * L3VNI (symmetric IRB, RFC 9135; IP prefixes, RFC 9136). Evpn-vtep needs
+ * no kernel VRF: the tenant's table lives in the data plane.
+ */
+export interface VrfConfig {
+  /** `name` (required): 1..32 characters of letters, digits, "-", "_" and "."; unique. */
+  name: string;
+  /** `l3vni` (required): 1..16777215, unique among the vrfs and different from every L2VNI. */
+  l3vni: number;
+  /**
+   * `router-mac`: the Router's MAC extended community value (RFC 9135
+   * §8.1), the inner destination MAC of packets routed to this VTEP; unicast.
+   * Default "auto": the MAC of `underlay.interface` when it is named and
+   * readable, else 02:00 followed by the four octets of router-id (locally
+   * administered).
+   */
+  routerMac: Mac | 'auto';
+  /**
+   * `rd`: Route Distinguisher of the tenant's type-5 routes, or "auto"
+   * (default): router-id:N as FRR, N = number of l2vnis + the VRF's 1-based
+   * position in `vrfs`, so it never collides with an L2VNI's auto RD.
+   */
+  rd: RouteDistinguisher | 'auto';
+  /** `route-targets`: "auto" (default, AS:L3VNI as FRR; see rd-rt-mode) or {import: [...], export: [...]}; a missing side stays auto. */
+  routeTargets: { import: RouteTarget[] | 'auto'; export: RouteTarget[] | 'auto' };
+  /**
+   * `prefixes`: extra prefixes advertised as type-5 routes besides the
+   * gateway subnets of the tenant's L2VNIs, e.g. ["0.0.0.0/0"] on a border
+   * leaf. Written "ADDRESS/LEN" without host bits; unique. Default none.
+   */
+  prefixes: string[];
 }
 
 /** Key `migration`: VM mobility (RFC 7432 §15). */
@@ -165,6 +227,8 @@ export interface BgpConfig {
   routeReflector?: RouteReflectorConfig;
   /** `l2vnis`: default none; VNIs must be unique, as must interface+vlan pairs. */
   l2vnis: L2vniConfig[];
+  /** `vrfs`: tenants for routing between subnets (symmetric IRB). Default none (absent). */
+  vrfs?: VrfConfig[];
   /** `rd-rt-mode`: `frr` (default) or `rfc8365`. */
   rdRtMode: RdRtMode;
   migration: MigrationConfig;

@@ -22,15 +22,25 @@ export interface RouteFilter {
   vni?: number;
 }
 
-/** VTEP tables (`evpn-vtep run` only): plain rows, one object per line of the table. */
-export const VTEP_VIEWS = ['macs', 'arp', 'vteps', 'vnis', 'counters'] as const;
+/**
+ * VTEP tables (`evpn-vtep run` only): plain rows, one object per line of the
+ * table. `vrfs` lists the tenants; `vrf-routes` is a tenant's prefix table
+ * (`show routes --vrf NAME`, filters.vrf required).
+ */
+export const VTEP_VIEWS = ['macs', 'arp', 'vteps', 'vnis', 'counters', 'vrfs', 'vrf-routes'] as const;
 export type VtepView = (typeof VTEP_VIEWS)[number];
 export type ViewRow = Record<string, string | number | boolean | null>;
+
+/** Filters of the VTEP tables: `vni` (the L2 tables), `vrf` (the tenant tables). */
+export interface ViewFilter {
+  vni?: number;
+  vrf?: string;
+}
 
 export type ControlRequest =
   | { cmd: 'show'; what: 'peers' }
   | { cmd: 'show'; what: 'routes'; filters?: RouteFilter }
-  | { cmd: 'show'; what: VtepView; filters?: { vni?: number } };
+  | { cmd: 'show'; what: VtepView; filters?: ViewFilter };
 
 /** One path as `show routes` prints it: plain JSON values only. */
 export interface RouteRow {
@@ -109,7 +119,11 @@ export function parseRequest(v: unknown): ControlRequest | string {
   if ((VTEP_VIEWS as readonly unknown[]).includes(o.what)) {
     const vni = (o.filters as { vni?: unknown } | undefined)?.vni;
     if (vni !== undefined && (typeof vni !== 'number' || !Number.isInteger(vni) || vni < 0 || vni > 0xffffff)) return 'filters.vni must be 0..16777215';
-    return { cmd: 'show', what: o.what as VtepView, ...(vni === undefined ? {} : { filters: { vni } }) };
+    const vrf = (o.filters as { vrf?: unknown } | undefined)?.vrf;
+    if (vrf !== undefined && (typeof vrf !== 'string' || vrf.length === 0 || vrf.length > 64)) return 'filters.vrf must be a VRF name';
+    if (o.what === 'vrf-routes' && vrf === undefined) return '"vrf-routes" needs filters.vrf';
+    const filters: ViewFilter = { ...(vni === undefined ? {} : { vni }), ...(vrf === undefined ? {} : { vrf }) };
+    return { cmd: 'show', what: o.what as VtepView, ...(vni === undefined && vrf === undefined ? {} : { filters }) };
   }
   if (o.what !== 'routes') return `unknown "what" ${JSON.stringify(o.what)}: peers, routes, ${VTEP_VIEWS.join(', ')}`;
   const f = o.filters;

@@ -21,10 +21,24 @@ import type { RouteInfo } from './route-info';
  */
 
 export interface VrfNextHop {
+  /** RIB key of the route behind it. */
   key: string;
   vtep: Ip;
   routerMac: Mac | null;
   remoteVni: number;
+  /** The route type it came from: 5 (IP Prefix) or 2 (MAC+IP host route). */
+  source: 2 | 5;
+  /**
+   * Type 5 only: the GW IP field when not zero, an overlay index (RFC 9136
+   * §3.2, §4.3): the prefix is reached through that address.
+   */
+  gatewayIp?: Ip;
+}
+
+/** One row of the tenant table: a prefix and its candidates, the installed one first. */
+export interface VrfRoute {
+  prefix: string;
+  nextHops: readonly VrfNextHop[];
 }
 
 export class IpVrf {
@@ -52,9 +66,31 @@ export class IpVrf {
     return this.table.get(prefix) ?? [];
   }
 
+  /** Every prefix, sorted by family, address, then length (a stable listing for `show routes --vrf`). */
+  routes(): VrfRoute[] {
+    const rows = [...this.table].map(([prefix, nextHops]) => ({ prefix, nextHops }));
+    return rows.sort((a, b) => comparePrefix(a.prefix, b.prefix));
+  }
+
+  /** Count of prefixes by the route type of their installed next hop. */
+  counts(): { type2: number; type5: number } {
+    let type2 = 0;
+    let type5 = 0;
+    for (const list of this.table.values()) {
+      if (list[0]!.source === 2) type2++;
+      else type5++;
+    }
+    return { type2, type5 };
+  }
+
   upsertPrefix(key: string, route: IpPrefixRoute, info: RouteInfo, vtep: Ip, local: boolean): void {
-    if (local) return;
-    this.put(`${route.prefix}/${route.prefixLength}`, { key, vtep, routerMac: info.routerMac, remoteVni: route.label });
+    if (local) {
+      this.removePrefix(key, route);
+      return;
+    }
+    const nh: VrfNextHop = { key, vtep, routerMac: info.routerMac, remoteVni: route.label, source: 5 };
+    if (!isZeroIp(route.gatewayIp)) nh.gatewayIp = route.gatewayIp;
+    this.put(`${route.prefix}/${route.prefixLength}`, nh);
   }
 
   removePrefix(key: string, route: IpPrefixRoute): void {
@@ -66,7 +102,7 @@ export class IpVrf {
       this.removeHost(key, route);
       return;
     }
-    this.put(hostPrefix(route.ip), { key, vtep, routerMac: info.routerMac, remoteVni: route.label2 });
+    this.put(hostPrefix(route.ip), { key, vtep, routerMac: info.routerMac, remoteVni: route.label2, source: 2 });
   }
 
   removeHost(key: string, route: MacIpRoute): void {
@@ -105,6 +141,17 @@ export class IpVrf {
       this.emit({ kind: 'prefixAdded', vrf: this.name, l3vni: this.l3vni, prefix, vtep: now.vtep, routerMac: now.routerMac, remoteVni: now.remoteVni });
     }
   }
+}
+
+function isZeroIp(ip: Ip): boolean {
+  return ip === '0.0.0.0' || ip === '::';
+}
+
+/** IPv4 before IPv6, then by address octets, then shorter first. */
+function comparePrefix(a: string, b: string): number {
+  const [pa, la] = a.split('/') as [string, string];
+  const [pb, lb] = b.split('/') as [string, string];
+  return compareIp(pa, pb) || Number(la) - Number(lb);
 }
 
 function hostPrefix(ip: Ip): string {

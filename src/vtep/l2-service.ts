@@ -1,6 +1,6 @@
 import type { EvpnImporter } from '../evpn/import';
 import type { EvpnEvent } from '../evpn/events';
-import { originateImet, originateMacIp, type L2Origin } from '../evpn/originate';
+import { originateImet, originateMacIp, type L2Origin, type L3Origin } from '../evpn/originate';
 import type { DataplaneEvent } from '../dataplane/events';
 import type { DataplaneOp } from '../dataplane/ops';
 import type { Programmer } from '../dataplane/programmer';
@@ -30,6 +30,8 @@ export interface L2VniService {
   port: number;
   vid: number;
   origin: L2Origin;
+  /** The tenant this VNI routes in (symmetric IRB): its MAC+IP routes carry label2, the tenant's RTs and Router's MAC (RFC 9135). */
+  l3?: L3Origin;
 }
 
 export interface L2ServiceOptions {
@@ -165,7 +167,18 @@ export class L2Service {
       h.port = port;
       h.seq = Math.max(h.seq, seq);
     }
-    if (fromRemote) this.countMove(h);
+    if (fromRemote) {
+      if (h.probe) {
+        // The host sent a frame at its old port while we probe it (the probe's own
+        // reply is learned before it is recognised as one): it answered. One move,
+        // one re-advertisement; the reply event that follows adds nothing.
+        this.o.clock.clearTimer(h.probe);
+        h.probe = null;
+        this.counters.probeReplies++;
+        this.o.log.warn('host answered the probe at its old port: it is present at two VTEPs', { vni, mac, seq: h.seq });
+      }
+      this.countMove(h);
+    }
     if (!h.frozen) this.advertiseAll(h);
     return h;
   }
@@ -193,12 +206,21 @@ export class L2Service {
   /** The host answered: it lives here too. Re-advertise above the other VTEP and count a move. */
   private probeAnswered(vni: number, mac: Mac, ip: Ip): void {
     const h = this.hosts.get(key(vni, mac));
-    this.counters.probeReplies++;
-    if (!h) return;
-    if (h.probe) {
-      this.o.clock.clearTimer(h.probe);
-      h.probe = null;
+    if (!h) {
+      this.counters.probeReplies++;
+      return;
     }
+    if (!h.probe) {
+      // Already handled when the reply's source MAC was learned (or a late, repeated answer).
+      if (!h.ips.has(ip)) {
+        h.ips.add(ip);
+        if (!h.frozen) this.advertise(h, ip);
+      }
+      return;
+    }
+    this.counters.probeReplies++;
+    this.o.clock.clearTimer(h.probe);
+    h.probe = null;
     h.ips.add(ip);
     this.countMove(h);
     if (h.frozen) return;
@@ -229,7 +251,7 @@ export class L2Service {
 
   private advertise(h: LocalHost, ip: Ip | undefined): void {
     const v = this.vnis.get(h.vni)!;
-    const r = originateMacIp(v.origin, h.mac, { seq: h.seq, ...(ip === undefined ? {} : { ip }) });
+    const r = originateMacIp(v.origin, h.mac, { seq: h.seq, ...(ip === undefined ? {} : { ip }), ...(v.l3 ? { l3: v.l3 } : {}) });
     this.o.rib.originate(r.route, r.attrs);
     this.counters.advertised++;
   }

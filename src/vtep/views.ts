@@ -1,4 +1,4 @@
-import type { ViewRow, VtepView } from '../control/protocol';
+import type { ViewFilter, ViewRow, VtepView } from '../control/protocol';
 import type { CounterSnapshot } from '../dataplane/native';
 import { nonZero } from '../dataplane/counters';
 import { rdToString } from '../bgp/wire/evpn/rd';
@@ -6,10 +6,11 @@ import { formatRouteTarget } from '../bgp/wire/ext-community';
 import type { Vtep } from './vtep';
 
 /**
- * The tables behind `evpn-vtep show macs|arp|vteps|vnis|counters`: plain
- * rows, the same for `--json` and the human table.
+ * The tables behind `evpn-vtep show macs|arp|vteps|vnis|counters|vrfs` and
+ * `show routes --vrf NAME` (view `vrf-routes`): plain rows, the same for
+ * `--json` and the human table.
  */
-export function vtepView(vtep: Vtep, counters: () => CounterSnapshot, what: VtepView, filters: { vni?: number }): ViewRow[] {
+export function vtepView(vtep: Vtep, counters: () => CounterSnapshot, what: VtepView, filters: ViewFilter): ViewRow[] {
   const evis = [...vtep.importer.evis.values()].filter((e) => filters.vni === undefined || e.vni === filters.vni);
   switch (what) {
     case 'macs': {
@@ -57,6 +58,40 @@ export function vtepView(vtep: Vtep, counters: () => CounterSnapshot, what: Vtep
         };
       });
     }
+    case 'vrfs':
+      return vtep.l3
+        .list()
+        .filter(({ tenant }) => filters.vrf === undefined || tenant.name === filters.vrf)
+        .map(({ tenant, vrf, programmed }) => {
+          const c = vrf.counts();
+          return {
+            vrf: tenant.name,
+            l3vni: tenant.origin.l3vni,
+            routerMac: tenant.origin.routerMac,
+            rd: rdToString(tenant.origin.rd),
+            export: tenant.origin.exportRts.map(formatRouteTarget).join(' '),
+            import: tenant.importRts.join(' '),
+            l2vnis: tenant.vnis.map((v) => v.vni).join(' '),
+            advertised: tenant.prefixes.length,
+            type5: c.type5,
+            hosts: c.type2,
+            usable: programmed,
+          };
+        });
+    case 'vrf-routes': {
+      // An unknown VRF has no routes; the CLI checks the name against `vrfs` first to say so.
+      return vtep.l3.routes(filters.vrf ?? '').map((r) => ({
+        vrf: r.vrf,
+        prefix: r.prefix,
+        nextHop: r.nextHop,
+        routerMac: r.routerMac,
+        l3vni: r.l3vni,
+        source: r.source,
+        best: r.best,
+        usable: r.usable,
+        ...(r.gatewayIp === undefined ? {} : { gatewayIp: r.gatewayIp }),
+      }));
+    }
     case 'counters': {
       const c = counters();
       const rows: ViewRow[] = [];
@@ -70,8 +105,10 @@ export function vtepView(vtep: Vtep, counters: () => CounterSnapshot, what: Vtep
         add('underlay', c.underlay);
         add('system', c.system);
         for (const [name, value] of Object.entries(vtep.l2.counters)) rows.push({ scope: 'evpn', counter: name, value });
+        for (const [name, value] of Object.entries(vtep.l3.counters)) if (value) rows.push({ scope: 'l3', counter: name, value });
       }
       return rows;
     }
   }
 }
+

@@ -1,5 +1,7 @@
 import { Speaker, type SpeakerOptions } from '../bgp/speaker';
-import { resolveL2vni, type VtepConfig } from '../config';
+import { readFileSync } from 'node:fs';
+import { resolveL2vni, resolveVrf, type VtepConfig } from '../config';
+import { formatRouteTarget } from '../bgp/wire/ext-community';
 import type { DataplaneEvent } from '../dataplane/events';
 import { Programmer } from '../dataplane/programmer';
 import { EvpnImporter } from '../evpn/import';
@@ -8,14 +10,18 @@ import type { Ip } from '../util/ip';
 import type { Logger } from '../util/log';
 import type { Mac } from '../util/mac';
 import { SystemClock, type Clock } from '../util/clock';
+import { isMac, isMulticastMac } from '../util/mac';
 import { L2Service, type VtepDataplane } from './l2-service';
+import { L3Service, type L3Dataplane } from './l3-service';
 
 /**
  * An EVPN VTEP: the composition of the speaker, the RIB, EVPN import, the
  * L2 service and a data plane. Wiring only; the behaviour lives in the parts.
  *
  *   data plane events ──▶ L2Service ──▶ speaker.originate ──▶ RIB ──▶ peers
+ *   config (vrfs) ──▶ L3Service ──▶ speaker.originate (type 5)
  *   peers ──▶ RIB ──▶ importer (MAC-VRFs) ──▶ L2Service ──▶ programmer ──▶ data plane ops
+ *                             (IP-VRFs)  ──▶ L3Service ──▶ L3 data plane intents (when present)
  */
 
 /** What a VTEP needs of its data plane, whichever backend runs it. */
@@ -37,6 +43,21 @@ export interface VtepOptions {
   instrument?: (rib: Rib) => Rib;
   /** Passed to the speaker (tests: ports, timers). */
   speaker?: Partial<SpeakerOptions>;
+  /** MAC of the underlay interface, for "auto" router MACs; default: read from sysfs when `underlay.interface` is named. */
+  underlayMac?: Mac;
+  /** The tenant tables of the fast path, once it has them. */
+  l3Dataplane?: L3Dataplane;
+}
+
+/** The MAC of a local interface from sysfs (this network namespace), if readable and unicast. */
+function interfaceMac(ifname: string | undefined): Mac | undefined {
+  if (ifname === undefined) return undefined;
+  try {
+    const mac = readFileSync(`/sys/class/net/${ifname}/address`, 'utf8').trim().toLowerCase();
+    return isMac(mac) && !isMulticastMac(mac) && mac !== '00:00:00:00:00:00' ? mac : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class Vtep {
@@ -45,6 +66,7 @@ export class Vtep {
   readonly importer: EvpnImporter;
   readonly programmer: Programmer;
   readonly l2: L2Service;
+  readonly l3: L3Service;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly o: VtepOptions) {
@@ -52,11 +74,33 @@ export class Vtep {
     this.rib = new Rib({ asn: cfg.as, routerId: cfg.routerId, clusterId: cfg.routeReflector?.clusterId ?? cfg.routerId, vtepIp: cfg.underlay.address });
     const vnis = cfg.l2vnis.map((l2) => ({ l2, r: resolveL2vni(cfg, l2) }));
     this.importer = new EvpnImporter({ evis: vnis.map(({ r }) => ({ vni: r.vni, importRts: r.import })) });
+    const vrfConfigs = cfg.vrfs ?? [];
+    const underlayMac = vrfConfigs.some((v) => v.routerMac === 'auto') ? (o.underlayMac ?? interfaceMac(cfg.underlay.interface)) : undefined;
+    const tenants = vrfConfigs.map((v) => {
+      const r = resolveVrf(cfg, v, underlayMac);
+      return {
+        name: r.name,
+        origin: { l3vni: r.l3vni, rd: r.rd, exportRts: r.export, routerMac: r.routerMac },
+        importRts: r.import.map(formatRouteTarget),
+        prefixes: r.prefixes,
+        vnis: cfg.l2vnis.filter((l) => l.vrf === r.name).map((l) => ({
+          vni: l.vni,
+          ...(l.gateway?.prefixLength !== undefined ? { gateway: { ip: l.gateway.ip, prefixLength: l.gateway.prefixLength, mac: l.gateway.mac } } : {}),
+        })),
+      };
+    });
+    const l3Of = new Map(cfg.l2vnis.flatMap((l) => {
+      const t = tenants.find((x) => x.name === l.vrf);
+      return t ? [[l.vni, t.origin] as const] : [];
+    }));
     this.programmer = new Programmer({ maxVteps: o.maxVteps ?? 1024, ...(o.nextHopMac ? { nextHopMac: o.nextHopMac } : {}) });
     this.speaker = new Speaker({ config: cfg, rib: o.instrument ? o.instrument(this.rib) : this.rib, log: o.log, ...o.speaker });
     this.l2 = new L2Service({
       vtepIp: cfg.underlay.address,
-      vnis: vnis.map(({ l2, r }) => ({ vni: r.vni, port: o.portOf(l2.interface), vid: l2.vlan ?? 0, origin: { vni: r.vni, rd: r.rd, exportRts: r.export } })),
+      vnis: vnis.map(({ l2, r }) => {
+        const l3 = l3Of.get(r.vni);
+        return { vni: r.vni, port: o.portOf(l2.interface), vid: l2.vlan ?? 0, origin: { vni: r.vni, rd: r.rd, exportRts: r.export }, ...(l3 ? { l3 } : {}) };
+      }),
       rib: this.speaker,
       importer: this.importer,
       programmer: this.programmer,
@@ -64,6 +108,13 @@ export class Vtep {
       clock: o.clock ?? new SystemClock(),
       log: o.log.child({ part: 'l2' }),
       migration: cfg.migration,
+    });
+    this.l3 = new L3Service({
+      tenants,
+      rib: this.speaker,
+      importer: this.importer,
+      log: o.log.child({ part: 'l3' }),
+      ...(o.l3Dataplane ? { dataplane: o.l3Dataplane } : {}),
     });
   }
 
@@ -82,12 +133,15 @@ export class Vtep {
   begin(): void {
     this.unsubscribe.push(this.importer.attach(this.rib));
     this.unsubscribe.push(this.importer.onEvents((evs) => this.l2.onEvpnEvents(evs)));
+    this.unsubscribe.push(this.importer.onEvents((evs) => this.l3.onEvpnEvents(evs)));
     this.unsubscribe.push(this.o.dataplane.onEvents((evs) => this.l2.onDataplaneEvents(evs)));
     this.l2.start();
+    this.l3.start();
     this.speaker.startSessions();
   }
 
   async stop(message?: string): Promise<void> {
+    if (this.unsubscribe.length) this.l3.stop();
     for (const u of this.unsubscribe.splice(0)) u();
     await this.speaker.stop(message);
   }

@@ -301,7 +301,7 @@ describe('unknown keys', () => {
     expect(errs(text)).toEqual([
       'lab.yaml:4:1: neighbours: unknown key (did you mean "neighbors"?)',
       'lab.yaml:9:5: l2vnis[0].arp_suppression: unknown key (did you mean "arp-suppression"?)',
-      'lab.yaml:10:5: l2vnis[0].colour: unknown key; valid keys: vni, interface, vlan, rd, route-targets, arp-suppression, mac-aging-seconds, max-macs, gateway',
+      'lab.yaml:10:5: l2vnis[0].colour: unknown key; valid keys: vni, interface, vlan, rd, route-targets, arp-suppression, mac-aging-seconds, max-macs, gateway, vrf',
     ]);
   });
 
@@ -371,7 +371,7 @@ describe('loadConfig', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.errors[0]).toMatchObject({ file, line: 4, col: 1 });
-      expect(String(r.errors[0])).toBe(`${file}:4:1: bogus: unknown key; valid keys: router-id, as, listen, underlay, neighbors, route-reflector, l2vnis, rd-rt-mode, migration, control-socket, log, metrics`);
+      expect(String(r.errors[0])).toBe(`${file}:4:1: bogus: unknown key; valid keys: router-id, as, listen, underlay, neighbors, route-reflector, l2vnis, vrfs, rd-rt-mode, migration, control-socket, log, metrics`);
     }
     writeFileSync(file, FULL);
     const ok = loadConfig(file);

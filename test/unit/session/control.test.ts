@@ -80,7 +80,7 @@ describe('control socket and show', () => {
       expect(await runShow(['routes', '--type', '9', '--socket', sock], new Capture(), bad)).toBe(2);
       expect(bad.text).toContain('--type must be an EVPN route type 1..5');
 
-      expect(await ctl.answer('{"cmd":"show","what":"nope"}')).toEqual({ ok: false, error: 'unknown "what" "nope": peers, routes, macs, arp, vteps, vnis, counters' });
+      expect(await ctl.answer('{"cmd":"show","what":"nope"}')).toEqual({ ok: false, error: 'unknown "what" "nope": peers, routes, macs, arp, vteps, vnis, counters, vrfs, vrf-routes' });
       expect(await ctl.answer('{"cmd":"show","what":"macs"}')).toEqual({ ok: false, error: '"show macs" needs a VTEP (evpn-vtep run); this is a BGP speaker only' });
       expect(await ctl.answer('not json')).toEqual({ ok: false, error: 'request is not valid JSON' });
     } finally {

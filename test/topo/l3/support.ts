@@ -1,0 +1,115 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from '../../../src/control/client';
+import type { ControlRequest, ControlResponse } from '../../../src/control/protocol';
+import { ipNs } from '../../support/netns';
+
+/**
+ * TEST-ONLY pieces of the L3 (symmetric IRB) labs: namespaces of prefix
+ * `ir`, veth pairs created straight inside them (nothing gets an address in
+ * the test's own namespace), and `evpn-vtep run` as a real process.
+ */
+
+export const REPO = path.resolve(__dirname, '../../..');
+const MAIN = path.join(REPO, 'src/cli/main.ts');
+const NODE_TS = [process.execPath, '--import', 'tsx'];
+
+/** A veth pair with one end in each namespace, both up. */
+export function veth(a: { ns: string; name: string }, b: { ns: string; name: string }): void {
+  execFileSync('ip', ['link', 'add', a.name, 'netns', a.ns, 'type', 'veth', 'peer', 'name', b.name, 'netns', b.ns]);
+  ipNs(a.ns, ['link', 'set', a.name, 'up']);
+  ipNs(b.ns, ['link', 'set', b.name, 'up']);
+}
+
+export function sh(ns: string, argv: string[], timeoutMs = 20_000): { ok: boolean; out: string } {
+  try {
+    return { ok: true, out: execFileSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] }) };
+  } catch (e) {
+    const x = e as { stdout?: string; stderr?: string; message: string };
+    return { ok: false, out: `${x.stdout ?? ''}${x.stderr ?? ''}${x.message}` };
+  }
+}
+
+/** Async poll with a deadline; errors count as "not yet". */
+export async function until<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < end) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e instanceof Error ? e.message : String(e);
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${last})` : ''}`);
+}
+
+/** One `evpn-vtep run --config FILE` in a namespace (`ip netns exec` execs node: the child's PID is the VTEP's). */
+export class VtepRun {
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'ir-run-'));
+  readonly socket = path.join(this.dir, 'ctl.sock');
+  readonly configFile = path.join(this.dir, 'vtep.yaml');
+  readonly logFile = path.join(this.dir, 'vtep.log');
+  private child: ChildProcess | null = null;
+  private exitCode: number | null | undefined = undefined;
+
+  constructor(
+    readonly ns: string,
+    readonly yaml: string,
+  ) {}
+
+  async start(): Promise<void> {
+    writeFileSync(this.configFile, this.yaml.replaceAll('@SOCKET@', this.socket));
+    const fd = openSync(this.logFile, 'a');
+    try {
+      const c = spawn('ip', ['netns', 'exec', this.ns, ...NODE_TS, MAIN, 'run', '--config', this.configFile], { cwd: REPO, stdio: ['ignore', fd, fd] });
+      this.child = c;
+      c.once('exit', (code) => (this.exitCode = code));
+    } finally {
+      closeSync(fd);
+    }
+    await until('evpn-vtep run to answer on its control socket', async () => {
+      if (this.exitCode !== undefined) throw new Error(`evpn-vtep run exited ${this.exitCode}:\n${this.log()}`);
+      return (await request(this.socket, { cmd: 'show', what: 'peers' }, 2000)).ok;
+    });
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.exitCode === undefined;
+  }
+
+  async ask(req: ControlRequest): Promise<ControlResponse & { ok: true }> {
+    const r = await request(this.socket, req, 5000);
+    if (!r.ok) throw new Error(r.error);
+    return r as ControlResponse & { ok: true };
+  }
+
+  /** `evpn-vtep show ARGS --json --socket S`, exactly as an operator runs it. */
+  show<T>(args: string[]): T {
+    const out = execFileSync(NODE_TS[0]!, [...NODE_TS.slice(1), MAIN, 'show', ...args, '--json', '--socket', this.socket], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
+    return JSON.parse(out) as T;
+  }
+
+  log(): string {
+    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+  }
+
+  async stop(): Promise<void> {
+    const c = this.child;
+    if (!c || this.exitCode !== undefined) return;
+    const gone = new Promise<void>((r) => c.once('exit', () => r()));
+    c.kill('SIGTERM');
+    if (!(await Promise.race([gone.then(() => true), sleep(5000).then(() => false)]))) c.kill('SIGKILL');
+    await Promise.race([gone, sleep(2000)]);
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
