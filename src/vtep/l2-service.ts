@@ -30,6 +30,8 @@ export interface L2VniService {
   port: number;
   vid: number;
   origin: L2Origin;
+  /** `max-macs`: most MACs the data plane learns on this VNI (beyond it frames are forwarded, not learned). */
+  maxMacs?: number;
   /** The tenant this VNI routes in (symmetric IRB): its MAC+IP routes carry label2, the tenant's RTs and Router's MAC (RFC 9135). */
   l3?: L3Origin;
 }
@@ -88,6 +90,7 @@ export class L2Service {
     for (const v of this.o.vnis) {
       ops.push({ op: 'vniAdd', vni: v.vni });
       ops.push({ op: 'portAdd', port: v.port, vni: v.vni, vid: v.vid });
+      if (v.maxMacs !== undefined) ops.push({ op: 'vniLimits', vni: v.vni, maxMacs: v.maxMacs });
     }
     this.o.dataplane.applyOps(ops);
     for (const v of this.o.vnis) {

@@ -99,7 +99,7 @@ export class Vtep {
       vtepIp: cfg.underlay.address,
       vnis: vnis.map(({ l2, r }) => {
         const l3 = l3Of.get(r.vni);
-        return { vni: r.vni, port: o.portOf(l2.interface), vid: l2.vlan ?? 0, origin: { vni: r.vni, rd: r.rd, exportRts: r.export }, ...(l3 ? { l3 } : {}) };
+        return { vni: r.vni, port: o.portOf(l2.interface), vid: l2.vlan ?? 0, origin: { vni: r.vni, rd: r.rd, exportRts: r.export }, ...(l3 ? { l3 } : {}), ...(l2.maxMacs !== undefined ? { maxMacs: l2.maxMacs } : {}) };
       }),
       rib: this.speaker,
       importer: this.importer,
