@@ -12,6 +12,7 @@ import { table, type Row } from './lib';
 import { ratioChart, type Ratio } from './chart';
 import { ingestTable, runIngestPeers } from './topo/ingest.bench';
 import { runDataplaneBench } from './topo/dataplane.bench';
+import { runMigrationBench } from './topo/migration.bench';
 import { runVxlanBench } from './codec/vxlan.bench';
 import { runFramerBench } from './codec/framer.bench';
 import { runUpdateBench } from './codec/update.bench';
@@ -72,6 +73,19 @@ async function main(): Promise<void> {
     for (const r of dp) {
       const v = Number(r.extra?.['ours/kernel']);
       if (Number.isFinite(v) && v > 0) ratios.push({ label: `${r.name}: vs kernel`, value: v, lowerIsBetter: /rtt|latency|p50|p99|cpu/i.test(r.name) });
+    }
+  }
+  if (topo) {
+    process.stderr.write('bench: host install and migration vs an all-FRR fabric …\n');
+    const mig = await runMigrationBench();
+    all.push(...mig);
+    const mt = table(mig);
+    console.log(`\n## Host install and VM migration vs an all-FRR fabric\n\n${mt}`);
+    sections.push(`## Host install and VM migration vs an all-FRR fabric (through a route reflector)\n\n${mt}\n`);
+    for (const r of mig) {
+      const ours = Number(r.extra?.ours);
+      const frr = Number(r.extra?.FRR);
+      if (ours > 0 && frr > 0) ratios.push({ label: `${r.name}: vs FRR`, value: ours / frr, lowerIsBetter: true });
     }
   }
   if (ratios.length) {

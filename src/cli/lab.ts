@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DIR, Lab, readState } from '../lab/lab';
 import { tour } from '../lab/tour';
+import { FRR_BIN, hasFrr } from '../lab/frr';
+import { MAX_LEAVES } from '../lab/plan';
 
 /**
  * `evpn-vtep lab [up|tour|down] [--leaves N]`: with no subcommand, builds the
@@ -8,7 +10,7 @@ import { tour } from '../lab/tour';
  * Needs root (network namespaces).
  */
 
-const USAGE = 'usage: evpn-vtep lab [up|tour|down] [--leaves 2..3] [--dir DIR]\n';
+const USAGE = 'usage: evpn-vtep lab [up|tour|down] [--leaves 2..64] [--with-frr] [--frr-spine] [--dir DIR]\n  --with-frr   leaf3 runs FRR (bgpd + zebra + Linux bridge + kernel vxlan); needs 3 or more leaves\n  --frr-spine  the spine (route reflector) runs FRR bgpd\n';
 
 interface Out {
   write(s: string): unknown;
@@ -18,19 +20,24 @@ export async function runLab(argv: string[], out: Out, err: Out): Promise<number
   let values;
   let positionals;
   try {
-    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { leaves: { type: 'string', default: '3' }, dir: { type: 'string', default: DEFAULT_DIR } } }));
+    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { leaves: { type: 'string', default: '3' }, dir: { type: 'string', default: DEFAULT_DIR }, 'with-frr': { type: 'boolean', default: false }, 'frr-spine': { type: 'boolean', default: false } } }));
   } catch (e) {
     err.write(`evpn-vtep lab: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
   const leaves = Number(values.leaves);
   const cmd = positionals[0] ?? 'all';
-  if (!['all', 'up', 'tour', 'down'].includes(cmd) || positionals.length > 1 || !Number.isInteger(leaves) || leaves < 2 || leaves > 3) {
+  const withFrr = values['with-frr'] === true;
+  if (!['all', 'up', 'tour', 'down'].includes(cmd) || positionals.length > 1 || !Number.isInteger(leaves) || leaves < 2 || leaves > MAX_LEAVES || (withFrr && leaves < 3)) {
     err.write(USAGE);
     return 2;
   }
   if (process.getuid?.() !== 0) {
     err.write('evpn-vtep lab: needs root (it creates network namespaces)\n');
+    return 2;
+  }
+  if ((withFrr || values['frr-spine']) && !hasFrr()) {
+    err.write(`evpn-vtep lab: --with-frr/--frr-spine need FRR (${FRR_BIN}/bgpd and zebra): apt-get install frr\n`);
     return 2;
   }
   const dir = values.dir;
@@ -48,7 +55,7 @@ export async function runLab(argv: string[], out: Out, err: Out): Promise<number
       const results = await tour(Lab.adopt(out, dir));
       return results.every((r) => r.ok) ? 0 : 1;
     }
-    const lab = await Lab.up({ leaves, dir, out });
+    const lab = await Lab.up({ leaves, dir, out, ...(withFrr ? { frrLeaves: [3] } : {}), frrSpine: values['frr-spine'] === true });
     if (cmd === 'up') {
       out.write(`lab is up; logs and configs in ${dir}. "evpn-vtep lab tour", then "evpn-vtep lab down".\n`);
       return 0;

@@ -4,9 +4,11 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, c
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from '../control/client';
-import type { ControlRequest, ControlResponse } from '../control/protocol';
+import type { ControlRequest, ControlResponse, RouteRow, ViewRow } from '../control/protocol';
+import { FrrNode, frrMacRows, frrRemoteVteps, type MacRow } from './frr';
+import { ensureNeighbourTable, neighbourEntriesNeeded } from './kernel';
 import { Topology, ipNs } from './netns';
-import { leafConfig, makePlan, spineConfig, VNIS, type LabHost, type LabPlan } from './plan';
+import { frrLeafBgpd, frrSpineBgpd, HOST_PREFIX_LEN, leafConfig, makePlan, spineConfig, SPINE_IP, VNIS, type LabHost, type LabLeaf, type LabPlan, type PlanOptions } from './plan';
 
 /**
  * `evpn-vtep lab`: builds the plan of plan.ts in network namespaces, runs
@@ -22,6 +24,10 @@ interface LabState {
   plan: LabPlan;
   topology: ReturnType<Topology['state']>;
   pids: { name: string; pid: number }[];
+  /** FRR instances: node name (spine, leafN) → directory. */
+  frr: Record<string, string>;
+  /** The command line that runs the evpn-vtep CLI for the daemons (default: this CLI again). */
+  command?: string[];
 }
 
 export interface LabOut {
@@ -42,8 +48,11 @@ export function readState(dir = DEFAULT_DIR): LabState | null {
 
 /** The command line that runs this CLI again (from dist/ or, under tsx, from src/). */
 function selfCommand(args: string[]): string[] {
-  const entry = path.resolve(__dirname, '..', 'cli', `main${path.extname(__filename)}`);
-  return [process.execPath, ...process.execArgv, entry, ...args];
+  const ext = path.extname(__filename);
+  const entry = path.resolve(__dirname, '..', 'cli', `main${ext}`);
+  // From source, the child needs tsx even when this process got its loader another way (vitest).
+  const loader = ext === '.ts' && !process.execArgv.includes('tsx') ? ['--import', 'tsx'] : [];
+  return [process.execPath, ...process.execArgv, ...loader, entry, ...args];
 }
 
 function sh(ns: string, argv: string[], timeoutMs = 15_000): string {
@@ -82,14 +91,28 @@ function veth(topo: Topology, a: { ns: string; tmp: string; name: string }, b: {
   }
 }
 
-function attachHost(topo: Topology, plan: LabPlan, h: LabHost, leaf: number, ifname: string, tag: string): void {
+export interface LabUpOptions extends PlanOptions {
+  leaves: number;
+  dir?: string;
+  out: LabOut;
+  /** Name prefix of namespaces and links (tests use their own). */
+  prefix?: string;
+  /**
+   * The command line that runs the evpn-vtep CLI for the daemons, e.g.
+   * `[node, '--max-semi-space-size=1', 'dist/cli/main.js']` (benchmarks run
+   * the compiled CLI); default: this CLI again, with this process's flags.
+   */
+  command?: string[];
+}
+
+function attachHost(topo: Topology, plan: LabPlan, h: LabHost, leaf: number, ifname: string, tag: string, withAddress = true): void {
   const acc = plan.leaves[leaf - 1]!.accessNs;
   const swPort = `${plan.prefix}${plan.id}${tag}`;
   veth(topo, { ns: h.ns, tmp: `${swPort}x`, name: ifname }, { ns: acc, tmp: swPort, name: swPort });
   ipNs(acc, ['link', 'set', swPort, 'master', `br${h.vni}`]);
   ipNs(h.ns, ['link', 'set', ifname, 'down']);
   ipNs(h.ns, ['link', 'set', ifname, 'address', h.mac]);
-  ipNs(h.ns, ['addr', 'add', `${h.ip}/24`, 'dev', ifname]);
+  if (withAddress) ipNs(h.ns, ['addr', 'add', `${h.ip}/${HOST_PREFIX_LEN}`, 'dev', ifname]);
   ipNs(h.ns, ['link', 'set', ifname, 'up']);
 }
 
@@ -99,18 +122,29 @@ export class Lab {
     private readonly topo: Topology,
     private readonly pids: { name: string; pid: number }[],
     private readonly out: LabOut,
+    private readonly frrDirs: Record<string, string> = {},
+    private readonly command?: string[],
   ) {}
 
-  static async up(opts: { leaves: number; dir?: string; out: LabOut }): Promise<Lab> {
+  /** When each daemon (spine, leafN) was last started (Date.now()), for convergence timing. */
+  readonly started: Record<string, number> = {};
+
+  static async up(opts: LabUpOptions): Promise<Lab> {
+    const lab = Lab.prepare(opts);
+    await lab.start();
+    return lab;
+  }
+
+  /** Builds the namespaces, links, hosts and configs without starting a daemon (then `start()`). */
+  static prepare(opts: LabUpOptions): Lab {
     const dir = opts.dir ?? DEFAULT_DIR;
     if (readState(dir)) throw new Error(`a lab is already up (${stateFile(dir)}): run "evpn-vtep lab down" first`);
     mkdirSync(dir, { recursive: true });
-    const plan = makePlan(randomBytes(2).toString('hex'), opts.leaves, dir);
+    const plan = makePlan(randomBytes(2).toString('hex'), opts.leaves, dir, opts.prefix, opts);
     const topo = new Topology(plan.prefix, plan.id);
-    const lab = new Lab(plan, topo, [], opts.out);
+    const lab = new Lab(plan, topo, [], opts.out, {}, opts.command);
     try {
       lab.build();
-      await lab.startDaemons();
     } catch (e) {
       lab.down();
       throw e;
@@ -118,14 +152,24 @@ export class Lab {
     return lab;
   }
 
+  /** Starts every daemon of a prepared lab and waits until every leaf's session is Established; removes the lab on failure. */
+  async start(): Promise<void> {
+    try {
+      await this.startDaemons();
+    } catch (e) {
+      this.down();
+      throw e;
+    }
+  }
+
   static adopt(out: LabOut, dir = DEFAULT_DIR): Lab {
     const s = readState(dir);
     if (!s) throw new Error(`no lab is up (${stateFile(dir)} not found)`);
-    return new Lab(s.plan, Topology.adopt(s.topology), s.pids, out);
+    return new Lab(s.plan, Topology.adopt(s.topology), s.pids, out, s.frr ?? {}, s.command);
   }
 
   private save(): void {
-    const s: LabState = { plan: this.plan, topology: this.topo.state(), pids: this.pids };
+    const s: LabState = { plan: this.plan, topology: this.topo.state(), pids: this.pids, frr: this.frrDirs, ...(this.command ? { command: this.command } : {}) };
     writeFileSync(stateFile(this.plan.dir), JSON.stringify(s, null, 2));
   }
 
@@ -136,7 +180,10 @@ export class Lab {
   private build(): void {
     const { plan, topo } = this;
     const p = (role: string): string => `${plan.prefix}${plan.id}${role}`;
-    this.say(`lab ${plan.id}: spine + ${plan.leaves.length} leaves, hosts in VNIs ${VNIS.join(' and ')} behind each`);
+    const frr = [...(plan.spine.kind === 'frr' ? ['spine'] : []), ...plan.leaves.filter((l) => l.kind === 'frr').map((l) => `leaf${l.index}`)];
+    this.say(`lab ${plan.id}: spine + ${plan.leaves.length} leaves, hosts in VNIs ${VNIS.join(' and ')} behind each${frr.length ? `; FRR on ${frr.join(', ')}` : ''}`);
+    const raised = ensureNeighbourTable(neighbourEntriesNeeded(plan.leaves.length, VNIS.length));
+    if (raised) this.say(`  kernel: ${raised} (every namespace shares one ARP table)`);
     topo.addNs('sp');
     for (const k of ['all', 'default']) sh(plan.spine.ns, ['sysctl', '-qw', `net.ipv6.conf.${k}.disable_ipv6=1`]);
     ipNs(plan.spine.ns, ['link', 'add', 'br0', 'type', 'bridge']);
@@ -159,6 +206,7 @@ export class Lab {
         ipNs(l.accessNs, ['link', 'set', `br${v}`, 'up']);
         veth(topo, { ns: l.ns, tmp: l.access[v]!, name: l.access[v]! }, { ns: l.accessNs, tmp: p(`a${l.index}p${v}`), name: p(`a${l.index}p${v}`) });
         ipNs(l.accessNs, ['link', 'set', p(`a${l.index}p${v}`), 'master', `br${v}`]);
+        if (l.kind === 'frr') this.kernelVtep(l, v);
       }
     }
     for (const h of plan.hosts) {
@@ -171,30 +219,66 @@ export class Lab {
       attachHost(topo, plan, h, h.leaf, h.ifname, `h${h.leaf}v${h.vni}`);
     }
     writeFileSync(plan.spine.config, spineConfig(plan));
-    for (const l of plan.leaves) writeFileSync(l.config, leafConfig(l));
+    for (const l of plan.leaves) writeFileSync(l.config, leafConfig(l, plan.timers));
     this.save();
+  }
+
+  /** An FRR leaf's data plane for one VNI: a Linux bridge, a kernel vxlan device on port 4789, the access link enslaved. */
+  private kernelVtep(l: LabLeaf, v: number): void {
+    ipNs(l.ns, ['link', 'add', `br${v}`, 'type', 'bridge']);
+    ipNs(l.ns, ['link', 'add', `vx${v}`, 'type', 'vxlan', 'id', String(v), 'local', l.underlayIp, 'dstport', '4789', 'nolearning']);
+    ipNs(l.ns, ['link', 'set', `vx${v}`, 'master', `br${v}`]);
+    ipNs(l.ns, ['link', 'set', 'dev', `vx${v}`, 'type', 'bridge_slave', 'learning', 'off', 'neigh_suppress', 'off']);
+    ipNs(l.ns, ['link', 'set', l.access[v]!, 'master', `br${v}`]);
+    for (const dev of [`vx${v}`, `br${v}`]) ipNs(l.ns, ['link', 'set', dev, 'up']);
   }
 
   private spawnDaemon(name: string, ns: string, args: string[]): void {
     const log = openSync(path.join(this.plan.dir, `${name}.log`), 'a');
-    const child = spawn('ip', ['netns', 'exec', ns, ...selfCommand(args)], { detached: true, stdio: ['ignore', log, log] });
+    const child = spawn('ip', ['netns', 'exec', ns, ...(this.command ? [...this.command, ...args] : selfCommand(args))], { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();
+    this.started[name] = Date.now();
     if (!child.pid) throw new Error(`could not start ${name}`);
     this.pids.push({ name, pid: child.pid });
     this.save();
   }
 
+  private async startFrr(name: string, ns: string, bgpd: string): Promise<void> {
+    const node = FrrNode.create(ns);
+    this.frrDirs[name] = node.dir;
+    this.save();
+    this.started[name] = Date.now();
+    for (const pid of await node.start(bgpd, `hostname ${name}\n`)) this.pids.push({ name, pid });
+    this.save();
+  }
+
   private async startDaemons(): Promise<void> {
     const { plan } = this;
-    this.say('starting evpn-vtep: spine as route reflector (bgp), leaves as VTEPs (run)');
-    this.spawnDaemon('spine', plan.spine.ns, ['bgp', '--config', plan.spine.config]);
-    for (const l of plan.leaves) this.spawnDaemon(`leaf${l.index}`, l.ns, ['run', '--config', l.config]);
-    await waitFor('every leaf to establish its session with the spine', async () => {
-      const r = await ask(plan.spine.socket, { cmd: 'show', what: 'peers' });
-      return 'peers' in r && r.peers.length === plan.leaves.length && r.peers.every((p) => p.state === 'Established');
-    }, 60_000);
+    const kinds = (k: string): string => (k === 'frr' ? 'FRR' : 'evpn-vtep');
+    this.say(`starting the spine (${kinds(plan.spine.kind)}, route reflector) and the leaves (${plan.leaves.map((l) => kinds(l.kind)).join(', ')})`);
+    // Spawn everything, then wait once: FRR instances start side by side (each waits only for its own zebra socket).
+    const frr: Promise<void>[] = [];
+    if (plan.spine.kind === 'frr') frr.push(this.startFrr('spine', plan.spine.ns, frrSpineBgpd(plan)));
+    else this.spawnDaemon('spine', plan.spine.ns, ['bgp', '--config', plan.spine.config]);
+    for (const l of plan.leaves) {
+      if (l.kind === 'frr') frr.push(this.startFrr(`leaf${l.index}`, l.ns, frrLeafBgpd(l, plan.timers)));
+      else this.spawnDaemon(`leaf${l.index}`, l.ns, ['run', '--config', l.config]);
+    }
+    const failed = (await Promise.allSettled(frr)).find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    await waitFor('every leaf to establish its session with the spine', async () => (await this.spineSessions()) === plan.leaves.length, 60_000);
     this.say('  all BGP sessions Established');
+  }
+
+  /** Number of Established sessions at the spine. */
+  async spineSessions(): Promise<number> {
+    if (this.plan.spine.kind === 'frr') {
+      const j = this.frr('spine').vtyshJson<{ peers?: Record<string, { state?: string }> }>('show bgp l2vpn evpn summary json');
+      return Object.values(j.peers ?? {}).filter((p) => p.state === 'Established').length;
+    }
+    const r = await ask(this.plan.spine.socket, { cmd: 'show', what: 'peers' });
+    return 'peers' in r ? r.peers.filter((p) => p.state === 'Established').length : 0;
   }
 
   /** Stops the daemons and removes every namespace and link the lab made. Never throws. */
@@ -216,15 +300,138 @@ export class Lab {
       }
     }
     this.topo.destroy();
+    for (const d of Object.values(this.frrDirs)) rmSync(d, { recursive: true, force: true });
     rmSync(stateFile(this.plan.dir), { force: true });
     for (const f of [this.plan.spine.socket, ...this.plan.leaves.map((l) => l.socket)]) rmSync(f, { force: true });
   }
 
   /** Moves a host's link to another leaf's access switch: attach the new link first, then remove the old one. */
-  moveHost(h: LabHost, toLeaf: number): LabHost {
+  moveHost(h: LabHost, toLeaf: number, tag = `m${h.leaf}v${h.vni}${toLeaf}`): LabHost {
     const moved: LabHost = { ...h, leaf: toLeaf, ifname: h.ifname === 'eth0' ? 'eth1' : 'eth0' };
-    attachHost(this.topo, this.plan, moved, toLeaf, moved.ifname, `m${h.leaf}v${h.vni}${toLeaf}`);
+    attachHost(this.topo, this.plan, moved, toLeaf, moved.ifname, tag);
     ipNs(h.ns, ['link', 'del', h.ifname]);
+    this.save();
+    return moved;
+  }
+
+  /**
+   * A new host namespace with `h`'s VNI, MAC and IP behind `toLeaf`: a copy of
+   * an existing host (a duplicate address, a VM whose old copy still runs),
+   * or a fresh host when `h` carries a new MAC and IP.
+   */
+  cloneHost(h: LabHost, toLeaf: number, role = `c${h.leaf}v${h.vni}`): LabHost {
+    const ns = this.topo.addNs(role);
+    this.save();
+    for (const [k, val] of [['net.ipv4.conf.all.arp_ignore', '1'], ['net.ipv4.conf.all.arp_announce', '2'], ['net.ipv6.conf.all.disable_ipv6', '1'], ['net.ipv6.conf.default.disable_ipv6', '1']]) {
+      sh(ns, ['sysctl', '-qw', `${k}=${val}`]);
+    }
+    const clone: LabHost = { ...h, ns, leaf: toLeaf, ifname: 'eth0' };
+    attachHost(this.topo, this.plan, clone, toLeaf, 'eth0', `${role}${toLeaf}`);
+    this.save();
+    return clone;
+  }
+
+  leaf(i: number): LabLeaf {
+    const l = this.plan.leaves[i - 1];
+    if (!l) throw new Error(`no leaf ${i}`);
+    return l;
+  }
+
+  /** The FRR instance running a node ("spine", "leaf3"). */
+  frr(name: string): FrrNode {
+    const d = this.frrDirs[name];
+    if (!d) throw new Error(`${name} does not run FRR`);
+    const ns = name === 'spine' ? this.plan.spine.ns : this.leaf(Number(name.slice(4))).ns;
+    return new FrrNode(ns, d);
+  }
+
+  /** Stops one daemon (an evpn-vtep leaf or the spine) by its PID; SIGKILL simulates a crash. */
+  async stopDaemon(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const mine = this.pids.filter((p) => p.name === name);
+    for (const { pid } of mine) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* gone */
+      }
+    }
+    await waitFor(`${name} to exit`, () => mine.every(({ pid }) => !alive(pid)), 10_000);
+    this.pids.splice(0, this.pids.length, ...this.pids.filter((p) => p.name !== name));
+    this.save();
+  }
+
+  /** Sends a signal to a daemon without waiting (SIGSTOP: a hung process that keeps its sockets open). */
+  signal(name: string, signal: NodeJS.Signals): void {
+    for (const { pid } of this.pids.filter((p) => p.name === name)) process.kill(pid, signal);
+  }
+
+  /** Starts an evpn-vtep leaf again with its config (after stopDaemon). */
+  startLeaf(i: number): void {
+    const l = this.leaf(i);
+    if (l.kind !== 'evpn') throw new Error(`leaf${i} runs FRR`);
+    this.spawnDaemon(`leaf${i}`, l.ns, ['run', '--config', l.config]);
+  }
+
+  /** Starts an FRR leaf again (after stopDaemon), in a fresh directory: no stale sockets or pid files. */
+  async startFrrLeaf(i: number): Promise<void> {
+    const l = this.leaf(i);
+    if (l.kind !== 'frr') throw new Error(`leaf${i} runs evpn-vtep`);
+    const old = this.frrDirs[`leaf${i}`];
+    if (old) rmSync(old, { recursive: true, force: true });
+    await this.startFrr(`leaf${i}`, l.ns, frrLeafBgpd(l, this.plan.timers));
+  }
+
+  /** The PIDs of a running daemon (two for FRR: zebra and bgpd). */
+  pidsOf(name: string): number[] {
+    return this.pids.filter((p) => p.name === name).map((p) => p.pid);
+  }
+
+  /** One of the VTEP tables of an evpn-vtep leaf (`show macs|arp|vteps|vnis|counters`). */
+  async view(i: number, what: 'macs' | 'arp' | 'vteps' | 'vnis' | 'counters'): Promise<ViewRow[]> {
+    const r = await ask(this.leaf(i).socket, { cmd: 'show', what });
+    return 'rows' in r ? r.rows : [];
+  }
+
+  async routes(i: number, filters: { type?: number; vni?: number } = {}): Promise<RouteRow[]> {
+    const r = await ask(this.leaf(i).socket, { cmd: 'show', what: 'routes', filters });
+    return 'routes' in r ? r.routes : [];
+  }
+
+  /** A leaf's MAC table, whichever software runs it. */
+  async macs(i: number): Promise<MacRow[]> {
+    const l = this.leaf(i);
+    if (l.kind === 'frr') return frrMacRows(this.frr(`leaf${i}`).vtyshJson('show evpn mac vni all json'));
+    return (await this.view(i, 'macs')).map((r) => ({
+      vni: Number(r.vni),
+      mac: String(r.mac),
+      type: r.type === 'local' ? 'local' : 'remote',
+      ...(r.type === 'local' ? {} : { vtep: String(r.where) }),
+      seq: Number(r.seq ?? 0),
+    }));
+  }
+
+  /** The remote VTEPs a leaf floods each VNI to (type-3 discovery), whichever software runs it. */
+  async remoteVteps(i: number): Promise<Map<number, string[]>> {
+    const l = this.leaf(i);
+    if (l.kind === 'frr') return frrRemoteVteps(this.frr(`leaf${i}`).vtyshJson('show evpn vni json'));
+    const m = new Map<number, string[]>();
+    for (const r of await this.view(i, 'vteps')) m.set(Number(r.vni), [...(m.get(Number(r.vni)) ?? []), String(r.vtep)]);
+    return m;
+  }
+
+  spineIp(): string {
+    return SPINE_IP;
+  }
+
+  /**
+   * The first half of a move, for measurements: the host's link to `toLeaf`
+   * is made and up (its switch port forwarding) but has no address yet, so
+   * the host sends and answers nothing on it; the caller removes the old link,
+   * announces the host and adds the address (`${ip}/${HOST_PREFIX_LEN}`).
+   */
+  prepareMove(h: LabHost, toLeaf: number, tag = `m${h.leaf}v${h.vni}${toLeaf}`): LabHost {
+    const moved: LabHost = { ...h, leaf: toLeaf, ifname: h.ifname === 'eth0' ? 'eth1' : 'eth0' };
+    attachHost(this.topo, this.plan, moved, toLeaf, moved.ifname, tag, false);
     this.save();
     return moved;
   }

@@ -45,13 +45,20 @@ export async function tour(lab: Lab): Promise<StepResult[]> {
   say('\n== 1. VTEP discovery (type 3, inclusive multicast) ==');
   say('   Each leaf advertises one type-3 route per L2VNI carrying its underlay address in the PMSI tunnel');
   say('   attribute (ingress replication). Every leaf builds its flood lists from the others’ routes: no tunnel config.');
-  const want = leaves.length * VNIS.length;
-  await waitFor('type-3 routes from every leaf at every leaf', async () => {
-    for (const l of leaves) if ((await routes(l.socket, 3)).length < want) return false;
+  const frrLeaves = leaves.filter((l) => l.kind === 'frr');
+  await waitFor('every leaf to discover every other leaf in every VNI', async () => {
+    for (const l of leaves) {
+      const m = await lab.remoteVteps(l.index);
+      if (!VNIS.every((v) => (m.get(v) ?? []).length >= leaves.length - 1)) return false;
+    }
     return true;
   }, 30_000);
   const t3 = await routes(leaves[0]!.socket, 3);
   say(`   leaf1 knows these VTEPs:\n${table([['VNI', 'originator', 'next hop', 'PMSI', 'from'], ...t3.map((r) => [String(r.pmsi?.label ?? r.vni ?? ''), r.originatorIp ?? '', r.nextHop ?? '', r.pmsi ? `type ${r.pmsi.tunnelType} id ${r.pmsi.tunnelId}` : '', r.from])])}`);
+  for (const f of frrLeaves) {
+    const m = await lab.remoteVteps(f.index);
+    say(`   leaf${f.index} (FRR, show evpn vni) floods to: ${VNIS.map((v) => `VNI ${v} → ${(m.get(v) ?? []).join(', ')}`).join('; ')}`);
+  }
   results.push({ step: 'discovery', ok: true });
 
   say('\n== 2. Host reachability (type 2, MAC/IP) ==');
@@ -63,6 +70,20 @@ export async function tour(lab: Lab): Promise<StepResult[]> {
     const p = ping(lab, lab.host(1, v), lab.host(2, v));
     reach &&= p.ok;
     say(`   VNI ${v}: ${p.summary}`);
+    // Mixed fabric: to and from the FRR leaves' hosts (kernel VXLAN at the other end).
+    for (const f of frrLeaves) {
+      for (const [x, y] of [[lab.host(1, v), lab.host(f.index, v)], [lab.host(f.index, v), lab.host(1, v)]] as const) {
+        const q = ping(lab, x, y);
+        reach &&= q.ok;
+        say(`   VNI ${v}: ${q.summary}${x.leaf === f.index ? ' (from the FRR leaf)' : ' (to the FRR leaf)'}`);
+      }
+    }
+  }
+  if (frrLeaves.length) {
+    await waitFor('every FRR host in leaf1\'s MAC table', async () => {
+      const macs = await lab.macs(1);
+      return frrLeaves.every((f) => VNIS.every((v) => macs.some((m) => m.mac === lab.host(f.index, v).mac && m.vtep === f.underlayIp)));
+    }, 10_000).catch(() => undefined);
   }
   const t2 = (await routes(leaves[0]!.socket, 2)).filter((r) => r.from !== 'local');
   say(`   leaf1 learned these remote hosts (from BGP only):\n${table([['VNI', 'MAC', 'IP', 'VTEP', 'seq'], ...t2.map((r) => [String(r.label1 ?? r.vni ?? ''), r.mac ?? '', r.ip ?? '-', r.nextHop ?? '', String(r.mobilitySeq ?? 0)])])}`);

@@ -41,9 +41,11 @@ describe.skipIf(!canRun)('evpn-vtep lab', () => {
       expect(out).toMatch(/MAC Mobility sequence [1-9]/);
       expect(out).toMatch(/ok +migration/);
       expect(code).toBe(0);
-      // Nothing left behind.
+      // Nothing of this lab left behind (other labs may run in parallel: only ours is checked).
+      const id = /^lab ([0-9a-f]{4}):/m.exec(out)?.[1];
+      expect(id).toBeDefined();
       const { execFileSync } = await import('node:child_process');
-      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/^evl/m);
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(new RegExp(`^evl${id}`, 'm'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

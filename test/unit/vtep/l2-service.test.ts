@@ -174,6 +174,28 @@ describe('L2Service', () => {
     expect(s.log.records.some((r) => String(r.msg).includes('duplicate address'))).toBe(true);
   });
 
+  it('old VTEP: the probe answer arriving first as a frame from the host counts once (one move, seq = remote + 1)', () => {
+    s.svc.start();
+    s.svc.onDataplaneEvents([
+      { type: 'macLearned', vni: 100, port: 0, mac: H1 },
+      { type: 'ipBinding', vni: 100, port: 0, mac: H1, ip: '10.100.0.11' },
+    ]);
+    s.sent();
+    s.remoteAnnounce(1);
+    expect(s.dp.probes).toHaveLength(1);
+    // The reply's source MAC is learned back from the remote VTEP before the reply itself is recognised.
+    s.svc.onDataplaneEvents([
+      { type: 'macMoved', vni: 100, port: 0, mac: H1, from: { kind: 'vtep', vtepIdx: 0 } },
+      { type: 'probeReply', vni: 100, port: 0, mac: H1, ip: '10.100.0.11' },
+    ]);
+    const adv = s.sent().filter((r) => !r.withdraw && r.ip === undefined);
+    expect(adv).toEqual([{ mac: H1, seq: 2, withdraw: false }]);
+    expect(s.svc.counters.moves).toBe(1);
+    expect(s.svc.counters.probeReplies).toBe(1);
+    s.clock.advance(10_000);
+    expect(s.sent().filter((r) => r.withdraw)).toEqual([]);
+  });
+
   it('an aged-out MAC is withdrawn', () => {
     s.svc.start();
     s.svc.onDataplaneEvents([{ type: 'macLearned', vni: 100, port: 0, mac: H1 }]);
