@@ -13,6 +13,7 @@ import { ratioChart, type Ratio } from './chart';
 import { ingestTable, runIngestPeers } from './topo/ingest.bench';
 import { runDataplaneBench } from './topo/dataplane.bench';
 import { runMigrationBench } from './topo/migration.bench';
+import { runScaleBench, scaleTable } from './topo/scale.bench';
 import { runVxlanBench } from './codec/vxlan.bench';
 import { runFramerBench } from './codec/framer.bench';
 import { runUpdateBench } from './codec/update.bench';
@@ -86,6 +87,18 @@ async function main(): Promise<void> {
       const ours = Number(r.extra?.ours);
       const frr = Number(r.extra?.FRR);
       if (ours > 0 && frr > 0) ratios.push({ label: `${r.name}: vs FRR`, value: ours / frr, lowerIsBetter: true });
+    }
+  }
+  if (topo && process.env.BENCH_SCALE !== '0') {
+    process.stderr.write('bench: fabric scale (8 and 32 leaves) vs an all-FRR fabric …\n');
+    const sc = await runScaleBench();
+    all.push(...sc);
+    const st = scaleTable(sc);
+    console.log(`\n## Fabric scale vs an all-FRR fabric\n\n${st}`);
+    sections.push(`## Fabric scale vs an all-FRR fabric (evpn-vtep RR + leaves vs FRR RR + leaves with kernel VXLAN)\n\n${st}\n`);
+    for (const r of sc) {
+      const v = Number(r.extra?.['ours/FRR']);
+      if (Number.isFinite(v) && v > 0 && v < 20 && !/cpu/i.test(r.name)) ratios.push({ label: `${r.name}: vs FRR`, value: v, lowerIsBetter: !/pairs|ping/i.test(r.name) });
     }
   }
   if (ratios.length) {
