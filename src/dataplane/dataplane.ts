@@ -113,6 +113,8 @@ export class Dataplane extends EventEmitter<DataplaneEvents> {
   private readonly pending = new Map<number, (r: ApplyOpsResult) => void>();
   private nextBatch = 1;
   private started = false;
+  /** VTEP index → address, for background next-hop retries (a deleted VTEP is not re-added). */
+  private readonly vtepIps = new Map<number, Ip>();
 
   private constructor(
     readonly config: DataplaneConfig,
@@ -184,14 +186,25 @@ export class Dataplane extends EventEmitter<DataplaneEvents> {
     if (ops instanceof Uint8Array) {
       bytes = ops;
     } else {
-      const filled: DataplaneOp[] = [];
-      for (const op of ops) {
-        if (op.op === 'remoteVtepAdd' && op.nextHopMac === undefined) {
-          filled.push({ ...op, nextHopMac: await resolveNextHopMac(op.ip) });
-        } else {
-          filled.push(op);
-        }
-      }
+      // Next hops of new VTEPs resolve in parallel. One that does not resolve
+      // yet must not hold back or sink the batch: the VTEP is added with the
+      // default next hop (so MACs and flood entries that name it are accepted)
+      // and its real next hop is filled in when it resolves (retried below).
+      const filled = await Promise.all(
+        ops.map(async (op): Promise<DataplaneOp> => {
+          if (op.op === 'remoteVtepDel') this.vtepIps.delete(op.vtepIdx);
+          if (op.op !== 'remoteVtepAdd') return op;
+          this.vtepIps.set(op.vtepIdx, op.ip);
+          if (op.nextHopMac !== undefined) return op;
+          try {
+            return { ...op, nextHopMac: await resolveNextHopMac(op.ip) };
+          } catch (e) {
+            this.config.log?.(`dataplane: ${(e as Error).message}; retrying in the background`);
+            this.retryNextHop(op.vtepIdx, op.ip, 1000);
+            return op;
+          }
+        }),
+      );
       bytes = encodeOps(filled);
     }
     const id = this.nextBatch;
@@ -199,6 +212,23 @@ export class Dataplane extends EventEmitter<DataplaneEvents> {
     const now = this.h.applyOps(bytes, id);
     if (now) return toOpsResult(now);
     return new Promise((resolve) => this.pending.set(id, resolve));
+  }
+
+  /** Re-resolves a VTEP's next hop with back-off (1 s doubling to 30 s) until it resolves or the VTEP is gone. */
+  private retryNextHop(vtepIdx: number, ip: Ip, delayMs: number): void {
+    const t = setTimeout(() => {
+      if (!this.started || this.vtepIps.get(vtepIdx) !== ip) return;
+      resolveNextHopMac(ip).then(
+        (nextHopMac) => {
+          if (this.vtepIps.get(vtepIdx) !== ip) return;
+          // Re-adding the same index and address only rebuilds its outer header.
+          void this.applyOps([{ op: 'remoteVtepAdd', vtepIdx, ip, nextHopMac }]);
+          this.config.log?.(`dataplane: next hop of VTEP ${ip} resolved to ${nextHopMac}`);
+        },
+        () => this.retryNextHop(vtepIdx, ip, Math.min(delayMs * 2, 30_000)),
+      );
+    }, delayMs);
+    t.unref();
   }
 
   /**
