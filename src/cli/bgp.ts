@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
+import { loadDaemonConfig, untilStopped, type Out } from './daemon';
 import { Speaker } from '../bgp/speaker';
-import { formatErrors, loadConfig } from '../config';
 import { ControlServer } from '../control/server';
 import { instrumentRib } from '../observe/instrument';
 import { ObserveServer } from '../observe/http';
@@ -16,32 +15,10 @@ import { createLogger } from '../util/log';
  * Shutdown to every peer) and exit 0.
  */
 
-const USAGE = 'usage: evpn-vtep bgp --config FILE\n';
-
-interface Out {
-  write(s: string): unknown;
-}
 
 export async function runBgp(argv: string[], err: Out, signal?: AbortSignal): Promise<number> {
-  let file: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: true });
-    if (positionals.length) throw new Error(`unexpected argument "${positionals[0]}"`);
-    file = values.config;
-  } catch (e) {
-    err.write(`evpn-vtep bgp: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (!file) {
-    err.write(USAGE);
-    return 2;
-  }
-  const loaded = loadConfig(file, 'bgp');
-  if (!loaded.ok) {
-    err.write(formatErrors(loaded.errors) + '\n');
-    return 2;
-  }
-  const cfg = loaded.config;
+  const cfg = loadDaemonConfig('bgp', argv, err);
+  if (cfg === 2) return 2;
   const log = createLogger({ level: cfg.log.level });
   const rib = new Rib({ asn: cfg.as, routerId: cfg.routerId, clusterId: cfg.routeReflector?.clusterId ?? cfg.routerId });
   // `metrics:` in the config: the speaker gets an instrumented view of the RIB and /metrics + /api/* are served.
@@ -61,16 +38,7 @@ export async function runBgp(argv: string[], err: Out, signal?: AbortSignal): Pr
     await observe?.stop();
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  await untilStopped(signal);
   log.info('shutting down');
   await speaker.stop();
   await control.stop();

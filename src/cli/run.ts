@@ -1,6 +1,6 @@
+import { loadDaemonConfig, untilStopped, type Out } from './daemon';
 import { execFileSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
-import { formatErrors, loadConfig, type VtepConfig } from '../config';
+import type { VtepConfig } from '../config';
 import { ControlServer } from '../control/server';
 import { Dataplane } from '../dataplane/dataplane';
 import { createLogger } from '../util/log';
@@ -20,11 +20,6 @@ import type { Rib } from '../rib/rib';
  * Cease to every peer, stop the packet thread and exit 0.
  */
 
-const USAGE = 'usage: evpn-vtep run --config FILE\n';
-
-interface Out {
-  write(s: string): unknown;
-}
 
 /** The interface that holds `address` in this namespace (the underlay, when the config names none). */
 function interfaceOf(address: string): string {
@@ -42,25 +37,8 @@ export function accessPorts(cfg: VtepConfig): Map<string, number> {
 }
 
 export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): Promise<number> {
-  let file: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: true });
-    if (positionals.length) throw new Error(`unexpected argument "${positionals[0]}"`);
-    file = values.config;
-  } catch (e) {
-    err.write(`evpn-vtep run: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (!file) {
-    err.write(USAGE);
-    return 2;
-  }
-  const loaded = loadConfig(file, 'run');
-  if (!loaded.ok) {
-    err.write(formatErrors(loaded.errors) + '\n');
-    return 2;
-  }
-  const cfg = loaded.config;
+  const cfg = loadDaemonConfig('run', argv, err);
+  if (cfg === 2) return 2;
   const log = createLogger({ level: cfg.log.level });
   const ports = accessPorts(cfg);
   const aging = cfg.l2vnis.map((v) => v.macAgingSeconds).filter((s) => s > 0);
@@ -109,16 +87,7 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
     return 1;
   }
   log.info('VTEP running', { vtep: cfg.underlay.address, vnis: cfg.l2vnis.map((v) => v.vni), ports: Object.fromEntries(ports) });
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  await untilStopped(signal);
   log.info('shutting down');
   vtep.l2.stop();
   await vtep.stop();
