@@ -2,13 +2,13 @@ import { spawn, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from '../control/client';
 import type { ControlRequest, ControlResponse, RouteRow, ViewRow } from '../control/protocol';
 import { FrrNode, frrMacRows, frrRemoteVteps, type MacRow } from './frr';
 import { ensureNeighbourTable, neighbourEntriesNeeded } from './kernel';
 import { Topology, ipNs } from './netns';
 import { frrLeafBgpd, frrSpineBgpd, HOST_PREFIX_LEN, leafConfig, makePlan, spineConfig, SPINE_IP, VNIS, type LabHost, type LabLeaf, type LabPlan, type PlanOptions } from './plan';
+import { pollUntil } from '../util/poll';
 
 /**
  * `evpn-vtep lab`: builds the plan of plan.ts in network namespaces, runs
@@ -59,19 +59,9 @@ function sh(ns: string, argv: string[], timeoutMs = 15_000): string {
   return execFileSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8', timeout: timeoutMs });
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < end) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    await sleep(200);
-  }
-  throw new Error(`lab: timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (${last})` : ''}`);
+/** Bounded async poll (see src/util/poll.ts). */
+function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30000, everyMs = 200): Promise<T> {
+  return pollUntil(what, check, timeoutMs, everyMs);
 }
 
 export async function ask(socket: string, req: ControlRequest): Promise<ControlResponse & { ok: true }> {

@@ -7,6 +7,7 @@ import type { PeerStatus } from '../../src/bgp/session';
 import { request } from '../../src/control/client';
 import type { ControlRequest, RouteRow } from '../../src/control/protocol';
 import { waitFor } from './peers';
+import { pollUntil } from '../../src/util/poll';
 
 /**
  * TEST-ONLY: one `evpn-vtep bgp --config FILE` child process inside a
@@ -43,20 +44,9 @@ export interface VtepProcessOptions {
   nodeFlags?: string[];
 }
 
-/** Polls an async check until it returns a truthy value; bounded in time. Errors from `check` count as "not yet". */
-export async function poll<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+/** Bounded async poll (see src/util/poll.ts). */
+export function poll<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20000, everyMs = 50): Promise<T> {
+  return pollUntil(what, check, timeoutMs, everyMs);
 }
 
 export class VtepProcess {

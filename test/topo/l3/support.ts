@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from '../../../src/control/client';
 import type { ControlRequest, ControlResponse } from '../../../src/control/protocol';
 import { ipNs } from '../../support/netns';
+import { pollUntil } from '../../../src/util/poll';
 
 /**
  * TEST-ONLY pieces of the L3 (symmetric IRB) labs: namespaces of prefix
@@ -33,20 +34,9 @@ export function sh(ns: string, argv: string[], timeoutMs = 20_000): { ok: boolea
   }
 }
 
-/** Async poll with a deadline; errors count as "not yet". */
-export async function until<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < end) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${last})` : ''}`);
+/** Bounded async poll (see src/util/poll.ts). */
+export function until<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30000, everyMs = 200): Promise<T> {
+  return pollUntil(what, check, timeoutMs, everyMs);
 }
 
 /** One `evpn-vtep run --config FILE` in a namespace (`ip netns exec` execs node: the child's PID is the VTEP's). */

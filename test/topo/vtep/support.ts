@@ -10,6 +10,7 @@ import { hasFrr } from '../../../src/lab/frr';
 import { Lab, type LabUpOptions } from '../../../src/lab/lab';
 import type { LabHost } from '../../../src/lab/plan';
 import { hasCommand, rootSkipReason } from '../../support/root';
+import { pollUntil } from '../../../src/util/poll';
 
 /**
  * Shared pieces of the VTEP end-to-end tests: fabrics are built with the
@@ -91,20 +92,9 @@ export async function pingUntil(lab: Lab, from: LabHost, to: LabHost, timeoutMs 
   throw new Error(`${from.ip} cannot reach ${to.ip} after ${timeoutMs} ms:\n${last}`);
 }
 
-/** Async poll with a deadline; errors count as "not yet". */
-export async function until<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, everyMs = 100): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < end) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${last})` : ''}`);
+/** Bounded async poll (see src/util/poll.ts). */
+export function until<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20000, everyMs = 100): Promise<T> {
+  return pollUntil(what, check, timeoutMs, everyMs);
 }
 
 /** `evpn-vtep show ARGS --json --socket S` exactly as an operator runs it. */
