@@ -4,6 +4,7 @@ import { AttrType } from '../../src/bgp/wire/iana';
 import {
   AS_PATH_65200,
   AS_PATH_EMPTY,
+  EVPN_IMET,
   EXT_RT,
   MP_REACH_EVPN,
   MP_UNREACH_EVPN,
@@ -35,6 +36,11 @@ export const OLD_IBGP: UpdateCtx = { ...IBGP, fourOctetAs: false };
 export const BASE = [ORIGIN_IGP, AS_PATH_EMPTY, NEXT_HOP];
 /** An IPv4 UPDATE with the base attributes plus `extra`. */
 export const v4 = (...extra: Uint8Array[]): Uint8Array => updateMsg('', [...BASE, ...extra], NLRI_24);
+/** A type-5 route (RFC 9136 §3.1) for 10.251.0.0 with prefix length 33: its Length octet (34) is right, its content is not. */
+const T5_V4_LEN33 = '05 22 0001 0a620001 0003 00000000000000000000 00000000 21 0afb0000 00000000 000001';
+/** The same for IPv6, prefix length 129 (Length 58). */
+const T5_V6_LEN129 = '05 3a 0001 0a620001 0003 00000000000000000000 00000000 81 20010db8000000000000000000000000 00000000000000000000000000000000 000001';
+
 /** An EVPN UPDATE in FRR's layout with `extra` attributes appended. */
 export const evpn = (...extra: Uint8Array[]): Uint8Array => updateMsg('', [MP_REACH_EVPN, ORIGIN_IGP, AS_PATH_EMPTY, ...extra]);
 
@@ -127,7 +133,13 @@ export const RFC7606_CASES: Rfc7606Case[] = [
   { name: 'MP_REACH length 4 (below 5; AFI/SAFI readable)', msg: updateMsg('', [attr(0x90, 14, '0019 46 04'), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.AFI_SAFI_DISABLE, family: [25, 70] },
   { name: 'MP_REACH length 2 (family unreadable)', msg: updateMsg('', [attr(0x90, 14, '0019'), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.SESSION_RESET, subcode: UpdateSub.OPTIONAL_ATTRIBUTE_ERROR },
   { name: 'MP_REACH EVPN NLRI length overruns the attribute', msg: updateMsg('', [attr(0x90, 14, '0019 46 04 0a620001 00 03 20 0001 0a620001 0002'), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.AFI_SAFI_DISABLE, family: [25, 70] },
-  { name: 'MP_REACH EVPN type-2 with an impossible length', msg: updateMsg('', [attr(0x90, 14, '0019 46 04 0a620001 00 02 03 000102'), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.AFI_SAFI_DISABLE, family: [25, 70] },
+  // An EVPN NLRI whose Length octet still delimits it but whose content is
+  // invalid: the other NLRI are read exactly, so treat-as-withdraw (§2, §5.4),
+  // the well-formed routes of the UPDATE withdrawn and nothing else touched.
+  { name: 'MP_REACH EVPN type-2 with an impossible length (boundary intact)', msg: updateMsg('', [attr(0x90, 14, '0019 46 04 0a620001 00 02 03 000102'), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.TREAT_AS_WITHDRAW, family: [25, 70], attrType: AttrType.MP_REACH_NLRI, kept: [AttrType.ORIGIN, AttrType.AS_PATH] },
+  { name: 'MP_REACH EVPN type-5 IPv4 prefix length 33 beside a good route', msg: updateMsg('', [attr(0x90, 14, `0019 46 04 0a620001 00 ${EVPN_IMET} ${T5_V4_LEN33}`), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.TREAT_AS_WITHDRAW, family: [25, 70], attrType: AttrType.MP_REACH_NLRI, kept: [AttrType.MP_REACH_NLRI, AttrType.ORIGIN, AttrType.AS_PATH] },
+  { name: 'MP_REACH EVPN type-5 IPv6 prefix length 129', msg: updateMsg('', [attr(0x90, 14, `0019 46 04 0a620001 00 ${T5_V6_LEN129}`), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.TREAT_AS_WITHDRAW, family: [25, 70], attrType: AttrType.MP_REACH_NLRI, kept: [AttrType.ORIGIN, AttrType.AS_PATH] },
+  { name: 'MP_REACH EVPN bad type-5 then an NLRI overrun: the lost boundary wins (§5.3)', msg: updateMsg('', [attr(0x90, 14, `0019 46 04 0a620001 00 ${T5_V4_LEN33} 03 20 0001 0a620001 0002`), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.AFI_SAFI_DISABLE, family: [25, 70] },
   { name: 'MP_REACH IPv6 unicast prefix length 129', msg: updateMsg('', [attr(0x90, 14, '0002 01 10 20010db8000000000000000000000001 00 81 20010db8'), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.AFI_SAFI_DISABLE, family: [2, 1] },
   { name: 'MP_REACH IPv6 unicast with a 4-octet next hop', msg: updateMsg('', [attr(0x90, 14, '0002 01 04 0a000001 00 40 20010db800000000'), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.AFI_SAFI_DISABLE, family: [2, 1] },
   { name: 'MP_REACH marked transitive (§5.3 flags)', msg: updateMsg('', [attr(0xd0, 14, '0019 46 04 0a620001 00'), ORIGIN_IGP, AS_PATH_EMPTY]), action: Action.AFI_SAFI_DISABLE, subcode: UpdateSub.ATTRIBUTE_FLAGS_ERROR, family: [25, 70] },
@@ -138,6 +150,7 @@ export const RFC7606_CASES: Rfc7606Case[] = [
   { name: 'MP_UNREACH twice (§3 g)', msg: updateMsg('', [MP_UNREACH_EVPN, MP_UNREACH_EVPN]), action: Action.SESSION_RESET, subcode: UpdateSub.MALFORMED_ATTRIBUTE_LIST },
   { name: 'MP_UNREACH length 2', msg: updateMsg('', [attr(0x80, 15, '0019')]), action: Action.SESSION_RESET },
   { name: 'MP_UNREACH EVPN NLRI overrun', msg: updateMsg('', [attr(0x80, 15, '0019 46 03 11 0001 0a620001')]), action: Action.AFI_SAFI_DISABLE, family: [25, 70] },
+  { name: 'MP_UNREACH EVPN type-5 prefix length 33 beside a good route (boundary intact)', msg: updateMsg('', [attr(0x80, 15, `0019 46 ${T5_V4_LEN33} ${EVPN_IMET}`)]), action: Action.TREAT_AS_WITHDRAW, family: [25, 70], attrType: AttrType.MP_UNREACH_NLRI, kept: [AttrType.MP_UNREACH_NLRI] },
 
   // §7.14 EXTENDED_COMMUNITIES.
   { name: 'EXTENDED_COMMUNITIES length 12', msg: evpn(attr(0xc0, 16, '0002fe4c00000064 03030303')), action: Action.TREAT_AS_WITHDRAW, attrType: AttrType.EXTENDED_COMMUNITIES },

@@ -26,8 +26,8 @@ import { sh, until, veth, VtepRun } from './support';
  * type-5 prefixes. Checked through FRR's JSON and our `show ... --json`:
  * our type-5 and L3-enriched type-2 routes as FRR sees them; FRR's type-5
  * prefixes and host routes in our tenant table; a type-5 route with prefix
- * length 33 rejected (RFC 7606) without harm to the tenant or the FRR
- * session. Data-plane routing is not tested here (the fast path has no
+ * length 33 rejected (RFC 7606 treat-as-withdraw) without harm to the
+ * tenant, the raw peer's other routes or either session. Data-plane routing is not tested here (the fast path has no
  * tenant table yet).
  */
 
@@ -266,15 +266,20 @@ describe.skipIf(skip !== null)('symmetric IRB: evpn-vtep VTEP and FRR VTEP, L3VN
     conn.write(rawType5('10.250.0.0/24'));
     await until('the raw peer\'s good prefix in our table', () => vtep.show<Row[]>(['routes', '--vrf', 'red']).some((x) => x.prefix === '10.250.0.0/24' && x.nextHop === RAW));
     conn.write(rawType5('10.251.0.0/24', 33));
-    // EVPN only for that peer: AFI/SAFI disable (RFC 7606 §7.11, §2), its other family re-learned by ROUTE-REFRESH.
-    await conn.next('a ROUTE-REFRESH for IPv4 unicast after the fault', (m) => m.type === MsgType.ROUTE_REFRESH);
-    const rows = await until("the raw peer's EVPN routes to be gone", () => {
+    // The NLRI boundary is intact, so the UPDATE is treat-as-withdraw (RFC 7606 §2, §5.4), not an AFI/SAFI
+    // disable (§5.3): only the bad route is lost. A later good UPDATE is the barrier that shows it was handled.
+    conn.write(rawType5('10.252.0.0/24'));
+    const rows = await until("the raw peer's next good prefix in our table", () => {
       const r = vtep.show<Row[]>(['routes', '--vrf', 'red']);
-      return !r.some((x) => x.nextHop === RAW) && r;
+      return r.some((x) => x.prefix === '10.252.0.0/24' && x.nextHop === RAW) && r;
     });
     expect(rows.some((x) => String(x.prefix).startsWith('10.251.'))).toBe(false);
+    // The peer's other route and its session are untouched: no NOTIFICATION, no ROUTE-REFRESH to re-learn anything.
+    expect(rows.some((x) => x.prefix === '10.250.0.0/24' && x.nextHop === RAW)).toBe(true);
     expect(conn.notifications()).toEqual([]);
+    expect(conn.all(MsgType.ROUTE_REFRESH)).toEqual([]);
     expect(conn.closed).toBe(false);
+    expect(vtep.show<{ address: string; state: string }[]>(['peers']).find((p) => p.address === RAW)?.state).toBe('Established');
     // Nothing else moved: FRR's routes stay, the FRR session stays up, the VTEP runs.
     for (const p of ['10.200.0.0/24', '192.0.2.1/32', '0.0.0.0/0']) expect(rows.some((x) => x.prefix === p && x.nextHop === FRR), p).toBe(true);
     expect(vtep.show<{ address: string; state: string }[]>(['peers']).find((p) => p.address === FRR)?.state).toBe('Established');

@@ -280,7 +280,7 @@ describe('L3Service: import into tenant tables', () => {
 });
 
 describe('a type-5 route whose prefix length exceeds its family (RFC 7606)', () => {
-  it('never reaches the RIB: the UPDATE decodes with the MP_REACH_NLRI fault, and without the attribute', () => {
+  it('never reaches the RIB: the UPDATE is treat-as-withdraw, without the attribute (its only route was the bad one)', () => {
     const ctx = { fourOctetAs: true, extendedMessage: false, addPathRx: new Set<string>(), ibgp: true };
     const good = remoteAnnounce([type5('10.99.0.2:7', '10.250.0.0/24', 1000)], { nextHop: R2, rts: ['65100:1000'], routerMac: R2MAC });
     const bytes = encodeToBytes(good, ctx);
@@ -293,8 +293,10 @@ describe('a type-5 route whose prefix length exceeds its family (RFC 7606)', () 
     expect(m.update.faults).toHaveLength(1);
     expect(m.update.faults[0]).toMatchObject({ attrType: AttrType.MP_REACH_NLRI, afi: 25, safi: 70 });
     expect(m.update.faults[0]!.reason).toMatch(/prefix length 33 exceeds 32 for an IPv4 route/);
-    // AFI/SAFI disable (RFC 7606 §7.11 via §5.3): what the session does with it is tested end to end in test/topo/l3.
-    expect(m.update.action).toBe(Action.AFI_SAFI_DISABLE);
+    // The NLRI boundary is intact, so treat-as-withdraw (RFC 7606 §2, §5.4), not AFI/SAFI disable (§5.3):
+    // what the session does with it is tested end to end in test/topo/l3.
+    expect(m.update.faults[0]!.action).toBe(Action.TREAT_AS_WITHDRAW);
+    expect(m.update.action).toBe(Action.TREAT_AS_WITHDRAW);
     expect(m.update.attributes.some((a) => !('raw' in a) && a.type === AttrType.MP_REACH_NLRI)).toBe(false);
   });
 });

@@ -24,6 +24,7 @@ import * as extCommunities from './ext-communities';
 import * as largeCommunities from './large-communities';
 import * as localPref from './local-pref';
 import * as med from './med';
+import { WithdrawableMpAttribute } from './mp-nlri';
 import * as mpReach from './mp-reach';
 import * as mpUnreach from './mp-unreach';
 import * as nextHop from './next-hop';
@@ -344,7 +345,23 @@ export function decode(r: Reader, ctx: UpdateCtx): AttrListResult {
       attributes.push(spec.decode(value, flags, ctx));
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
-      if (e instanceof MalformedMpAttribute) {
+      if (e instanceof WithdrawableMpAttribute) {
+        // Every NLRI boundary intact, some NLRI malformed: the neighbours of
+        // the bad NLRI are read exactly, so treat-as-withdraw is safe and
+        // the least disruptive action (RFC 7606 §2, §5.4); the well-formed
+        // NLRI stay in the attribute for the withdrawal. §5.3 (AFI/SAFI
+        // disable) is for a lost boundary only.
+        if (e.attribute !== null) attributes.push(e.attribute as KnownAttr);
+        add({
+          attrType: type,
+          action: Action.TREAT_AS_WITHDRAW,
+          subcode: e.subcode,
+          reason: `RFC 7606 §2, §5.4: ${e.message}`,
+          afi: e.afi,
+          safi: e.safi,
+          data: buf.slice(start, end),
+        });
+      } else if (e instanceof MalformedMpAttribute) {
         add(mpFault(type, e.afi, e.safi, e.message, e.subcode, buf.slice(start, end)));
       } else {
         add({

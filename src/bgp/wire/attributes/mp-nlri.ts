@@ -1,10 +1,11 @@
 import { DecodeError } from '../../../util/errors';
 import type { Reader } from '../../../util/reader';
 import { evpnRouteKeyAt, rememberWireKeys } from '../evpn/key';
-import { decodeEvpnNlri, encodeEvpnNlri, encodingLengthEvpnNlri } from '../evpn/nlri';
+import { decodeEvpnNlri, encodeEvpnNlri, encodingLengthEvpnNlri, EvpnNlriError } from '../evpn/nlri';
 import type { EvpnNlri } from '../evpn/types';
 import { Afi, Safi } from '../iana';
 import * as prefix from '../prefix';
+import { MalformedMpAttribute } from './attribute';
 
 /*
  * The NLRI list inside MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760 §3, §4): a
@@ -14,10 +15,50 @@ import * as prefix from '../prefix';
  *   1/1, 1/2, 2/1, 2/2     IPv4/IPv6 unicast/multicast prefixes (../prefix.ts)
  *   anything else          kept as raw octets, never interpreted
  *
- * A syntax error in a list makes the whole attribute unusable (RFC 7606
- * §5.3); decoding throws DecodeError and the attribute list turns that into
- * an AFI/SAFI-disable or session-reset fault.
+ * A syntax error that loses an NLRI boundary makes the whole attribute
+ * unusable (RFC 7606 §5.3): decoding throws DecodeError and the attribute
+ * list turns that into an AFI/SAFI-disable or session-reset fault. An EVPN
+ * route whose content is invalid but whose Length octet still delimits it
+ * (type-5 prefix length 33, MAC length 40, ...) does not: the routes around
+ * it are read exactly, so decoding goes on and throws WithdrawableNlri with
+ * the well-formed routes; the UPDATE is then treat-as-withdraw, the least
+ * disruptive action that is safe (RFC 7606 §2; §5.4 discards unusable typed
+ * NLRI the same way).
  */
+
+/**
+ * Every NLRI boundary was intact but some NLRI were malformed: `nlri` holds
+ * the well-formed ones (to be withdrawn), `error` the first fault.
+ */
+export class WithdrawableNlri extends DecodeError {
+  override readonly name: string = 'WithdrawableNlri';
+  constructor(
+    readonly nlri: MpNlri,
+    readonly error: DecodeError,
+  ) {
+    super(error.message, error.offset);
+  }
+}
+
+/**
+ * MP_REACH_NLRI / MP_UNREACH_NLRI whose NLRI boundaries are all intact but
+ * some NLRI malformed: RFC 7606 §2/§5.4 treat-as-withdraw, not §5.3.
+ * `attribute` is the attribute with the well-formed NLRI only, so that they
+ * can be withdrawn; null when none is left, because an empty MP_UNREACH
+ * would read as End-of-RIB and an empty MP_REACH as no reachable NLRI.
+ */
+export class WithdrawableMpAttribute<A> extends MalformedMpAttribute {
+  override readonly name: string = 'WithdrawableMpAttribute';
+  constructor(
+    message: string,
+    afi: number,
+    safi: number,
+    offset: number,
+    readonly attribute: A | null,
+  ) {
+    super(message, afi, safi, offset);
+  }
+}
 
 export type MpNlri =
   | { kind: 'evpn'; routes: EvpnNlri[] }
@@ -101,7 +142,11 @@ export function encode(n: MpNlri, buf: Uint8Array, off: number, afi: number, saf
 const decodeOneEvpn = decodeEvpnNlri;
 const evpnKeyAt = evpnRouteKeyAt;
 
-/** Decodes the NLRI list that fills `r`. Throws DecodeError on a syntax error. */
+/**
+ * Decodes the NLRI list that fills `r`. Throws WithdrawableNlri when only
+ * EVPN routes with intact boundaries are malformed, DecodeError on any other
+ * syntax error.
+ */
 export function decode(r: Reader, afi: number, safi: number, addPath: boolean): MpNlri {
   switch (nlriKind(afi, safi)) {
     case 'evpn': {
@@ -109,14 +154,25 @@ export function decode(r: Reader, afi: number, safi: number, addPath: boolean): 
       // The RIB keys, straight from the route octets while they are at hand (see evpn/key.ts).
       const keys: string[] = [];
       const tlv = addPath ? 4 : 0;
+      let fault: EvpnNlriError | undefined;
       while (!r.atEnd) {
         const before = r.pos;
-        const n = decodeOneEvpn(r, addPath);
+        let n: EvpnNlri;
+        try {
+          n = decodeOneEvpn(r, addPath);
+        } catch (e) {
+          // A broken boundary (RFC 7606 §5.3) ends the list; an intact one is skipped and remembered.
+          if (!(e instanceof EvpnNlriError) || !e.boundaryIntact) throw e;
+          if (r.pos <= before) throw new DecodeError('EVPN NLRI decoder made no progress', before);
+          fault ??= e;
+          continue;
+        }
         if (r.pos <= before) throw new DecodeError('EVPN NLRI decoder made no progress', before);
         routes.push(n);
         keys.push(evpnKeyAt(r.buf, before + tlv));
       }
       rememberWireKeys(routes, keys);
+      if (fault !== undefined) throw new WithdrawableNlri({ kind: 'evpn', routes }, fault);
       return { kind: 'evpn', routes };
     }
     case 'prefix':

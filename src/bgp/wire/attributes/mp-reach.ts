@@ -28,8 +28,10 @@ import * as mpNlri from './mp-nlri';
  * next hop capability (RFC 8950 §3); IPv6 unicast 16, or 32 with the
  * link-local address second (RFC 2545 §3). Any other length is malformed and,
  * because the NLRI cannot then be located reliably, RFC 7606 §7.11 requires
- * AFI/SAFI disable or session reset. So does an NLRI syntax error (§5.3,
- * §3 j), and a length below 5 (§5.3).
+ * AFI/SAFI disable or session reset. So does an NLRI syntax error that
+ * loses an NLRI boundary (§5.3, §3 j), and a length below 5 (§5.3). A
+ * malformed EVPN route with an intact boundary is WithdrawableMpAttribute
+ * instead: treat-as-withdraw (§2, §5.4; see mp-nlri.ts).
  *
  * The Reserved octet "MUST be set to 0, and SHOULD be ignored upon receipt";
  * it is kept so that a captured UPDATE re-encodes byte for byte.
@@ -133,6 +135,13 @@ export function decode(r: Reader, flags: number, ctx: BgpCtx): MpReachAttr {
     return { type: AttrType.MP_REACH_NLRI, flags, afi, safi, nextHop, reserved, nlri };
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    throw new MalformedMpAttribute(`MP_REACH_NLRI ${afi}/${safi} NLRI: ${e.message}`, afi, safi, e.offset);
+    const message = `MP_REACH_NLRI ${afi}/${safi} NLRI: ${e.message}`;
+    if (e instanceof mpNlri.WithdrawableNlri) {
+      const kept: MpReachAttr | null = mpNlri.isEmptyNlri(e.nlri)
+        ? null
+        : { type: AttrType.MP_REACH_NLRI, flags, afi, safi, nextHop, reserved, nlri: e.nlri };
+      throw new mpNlri.WithdrawableMpAttribute(message, afi, safi, e.offset, kept);
+    }
+    throw new MalformedMpAttribute(message, afi, safi, e.offset);
   }
 }

@@ -17,8 +17,10 @@ import * as mpNlri from './mp-nlri';
  *   +---------------------------------------------------------+
  *
  * With no withdrawn routes it is the End-of-RIB marker of its family
- * (RFC 4724 §2). A length below 3 or an NLRI syntax error is malformed:
- * AFI/SAFI disable or session reset (RFC 7606 §5.3, §3 j, §7.12).
+ * (RFC 4724 §2). A length below 3 or an NLRI syntax error that loses an
+ * NLRI boundary is malformed: AFI/SAFI disable or session reset (RFC 7606
+ * §5.3, §3 j, §7.12). A malformed EVPN route with an intact boundary is
+ * WithdrawableMpAttribute instead: treat-as-withdraw (§2, §5.4; see mp-nlri.ts).
  */
 
 export interface MpUnreachAttr {
@@ -57,6 +59,11 @@ export function decode(r: Reader, flags: number, ctx: BgpCtx): MpUnreachAttr {
     return { type: AttrType.MP_UNREACH_NLRI, flags, afi, safi, nlri: mpNlri.decode(r, afi, safi, addPath) };
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    throw new MalformedMpAttribute(`MP_UNREACH_NLRI ${afi}/${safi} NLRI: ${e.message}`, afi, safi, e.offset);
+    const message = `MP_UNREACH_NLRI ${afi}/${safi} NLRI: ${e.message}`;
+    if (e instanceof mpNlri.WithdrawableNlri) {
+      const kept: MpUnreachAttr | null = mpNlri.isEmptyNlri(e.nlri) ? null : { type: AttrType.MP_UNREACH_NLRI, flags, afi, safi, nlri: e.nlri };
+      throw new mpNlri.WithdrawableMpAttribute(message, afi, safi, e.offset, kept);
+    }
+    throw new MalformedMpAttribute(message, afi, safi, e.offset);
   }
 }
