@@ -10,7 +10,7 @@ import { MAX_LEAVES } from '../lab/plan';
  * Needs root (network namespaces).
  */
 
-const USAGE = 'usage: evpn-vtep lab [up|tour|down] [--leaves 2..64] [--with-frr] [--frr-spine] [--dir DIR]\n  --with-frr   leaf3 runs FRR (bgpd + zebra + Linux bridge + kernel vxlan); needs 3 or more leaves\n  --frr-spine  the spine (route reflector) runs FRR bgpd\n';
+const USAGE = 'usage: evpn-vtep lab [up|tour|down] [--leaves 2..64] [--with-frr] [--frr-spine] [--dataplane native|portable] [--dir DIR]\n  --with-frr   leaf3 runs FRR (bgpd + zebra + Linux bridge + kernel vxlan); needs 3 or more leaves\n  --frr-spine  the spine (route reflector) runs FRR bgpd\n';
 
 interface Out {
   write(s: string): unknown;
@@ -20,7 +20,7 @@ export async function runLab(argv: string[], out: Out, err: Out): Promise<number
   let values;
   let positionals;
   try {
-    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { leaves: { type: 'string', default: '3' }, dir: { type: 'string', default: DEFAULT_DIR }, 'with-frr': { type: 'boolean', default: false }, 'frr-spine': { type: 'boolean', default: false } } }));
+    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { leaves: { type: 'string', default: '3' }, dir: { type: 'string', default: DEFAULT_DIR }, 'with-frr': { type: 'boolean', default: false }, 'frr-spine': { type: 'boolean', default: false }, dataplane: { type: 'string' } } }));
   } catch (e) {
     err.write(`evpn-vtep lab: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -28,6 +28,11 @@ export async function runLab(argv: string[], out: Out, err: Out): Promise<number
   const leaves = Number(values.leaves);
   const cmd = positionals[0] ?? 'all';
   const withFrr = values['with-frr'] === true;
+  const dataplane = values.dataplane;
+  if (dataplane !== undefined && dataplane !== 'native' && dataplane !== 'portable') {
+    err.write(`evpn-vtep lab: --dataplane takes native or portable\n${USAGE}`);
+    return 2;
+  }
   if (!['all', 'up', 'tour', 'down'].includes(cmd) || positionals.length > 1 || !Number.isInteger(leaves) || leaves < 2 || leaves > MAX_LEAVES || (withFrr && leaves < 3)) {
     err.write(USAGE);
     return 2;
@@ -55,7 +60,7 @@ export async function runLab(argv: string[], out: Out, err: Out): Promise<number
       const results = await tour(Lab.adopt(out, dir));
       return results.every((r) => r.ok) ? 0 : 1;
     }
-    const lab = await Lab.up({ leaves, dir, out, ...(withFrr ? { frrLeaves: [3] } : {}), frrSpine: values['frr-spine'] === true });
+    const lab = await Lab.up({ leaves, dir, out, ...(withFrr ? { frrLeaves: [3] } : {}), frrSpine: values['frr-spine'] === true, ...(dataplane ? { dataplane } : {}) });
     if (cmd === 'up') {
       out.write(`lab is up; logs and configs in ${dir}. "evpn-vtep lab tour", then "evpn-vtep lab down".\n`);
       return 0;

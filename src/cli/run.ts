@@ -1,10 +1,8 @@
 import { loadDaemonConfig, untilStopped, type Out } from './daemon';
-import { execFileSync } from 'node:child_process';
 import type { VtepConfig } from '../config';
 import { ControlServer } from '../control/server';
-import { Dataplane } from '../dataplane/dataplane';
 import { createLogger } from '../util/log';
-import { nativeDriver } from '../vtep/native-driver';
+import { openBackend, type BackendKind, type DataplaneBackend } from '../vtep/backend';
 import { Vtep } from '../vtep/vtep';
 import { vtepView } from '../vtep/views';
 import { vtepMetricsSource } from '../vtep/metrics';
@@ -21,14 +19,6 @@ import type { Rib } from '../rib/rib';
  */
 
 
-/** The interface that holds `address` in this namespace (the underlay, when the config names none). */
-function interfaceOf(address: string): string {
-  const links = JSON.parse(execFileSync('ip', ['-j', 'addr', 'show'], { encoding: 'utf8' })) as { ifname: string; addr_info?: { local?: string }[] }[];
-  const l = links.find((x) => x.addr_info?.some((a) => a.local === address));
-  if (!l) throw new Error(`no interface has the underlay address ${address}`);
-  return l.ifname;
-}
-
 /** Port index per access interface, in the order the config names them. */
 export function accessPorts(cfg: VtepConfig): Map<string, number> {
   const m = new Map<string, number>();
@@ -36,22 +26,30 @@ export function accessPorts(cfg: VtepConfig): Map<string, number> {
   return m;
 }
 
+/** `--dataplane native|portable|auto` (default auto: native where the addon loads). */
+function takeBackend(argv: string[]): { backend: BackendKind | 'auto'; rest: string[] } | string {
+  const i = argv.indexOf('--dataplane');
+  if (i < 0) return { backend: 'auto', rest: argv };
+  const v = argv[i + 1];
+  if (v !== 'native' && v !== 'portable' && v !== 'auto') return `--dataplane takes native, portable or auto, got ${JSON.stringify(v ?? '')}`;
+  return { backend: v, rest: [...argv.slice(0, i), ...argv.slice(i + 2)] };
+}
+
 export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): Promise<number> {
+  const b = takeBackend(argv);
+  if (typeof b === 'string') {
+    err.write(`evpn-vtep run: ${b}\n`);
+    return 2;
+  }
+  const backend = b.backend;
+  argv = b.rest;
   const cfg = loadDaemonConfig('run', argv, err);
   if (cfg === 2) return 2;
   const log = createLogger({ level: cfg.log.level });
   const ports = accessPorts(cfg);
-  const aging = cfg.l2vnis.map((v) => v.macAgingSeconds).filter((s) => s > 0);
-  let dp: Dataplane;
+  let dp: DataplaneBackend;
   try {
-    dp = await Dataplane.open({
-      underlay: { ifname: cfg.underlay.interface ?? interfaceOf(cfg.underlay.address), localIp: cfg.underlay.address, udpPort: cfg.underlay.udpPort },
-      ports: [...ports].map(([ifname, index]) => ({ index, ifname })),
-      // Probe answers come back to this MAC (locally administered, derived from nothing secret).
-      probeMac: '02:00:5e:10:00:01',
-      ...(aging.length ? { maxAge: Math.min(...aging) } : {}),
-      log: (msg) => log.info(msg),
-    });
+    dp = await openBackend(backend, cfg, ports, log);
   } catch (e) {
     err.write(`evpn-vtep run: data plane: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
@@ -60,7 +58,7 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
   const metrics = cfg.metrics ? new Metrics() : null;
   const vtep = new Vtep({
     config: cfg,
-    dataplane: nativeDriver(dp, log.child({ part: 'dataplane' })),
+    dataplane: dp.driver,
     portOf: (i) => ports.get(i)!,
     log,
     ...(metrics ? { instrument: (rib: Rib) => instrumentRib(rib, metrics) } : {}),
@@ -74,7 +72,7 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
   metrics?.setDataplane(vtepMetricsSource(vtep, () => dp.counters()));
   const observe = cfg.metrics && metrics ? new ObserveServer({ listen: cfg.metrics.listen, metrics, show: (req) => control.answer(JSON.stringify(req)), log }) : null;
   try {
-    dp.start();
+    await dp.start();
     await control.start();
     await observe?.start();
     await vtep.start();
@@ -86,7 +84,7 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
     await dp.stop();
     return 1;
   }
-  log.info('VTEP running', { vtep: cfg.underlay.address, vnis: cfg.l2vnis.map((v) => v.vni), ports: Object.fromEntries(ports) });
+  log.info('VTEP running', { dataplane: dp.kind, vtep: cfg.underlay.address, vnis: cfg.l2vnis.map((v) => v.vni), ports: Object.fromEntries(ports) });
   await untilStopped(signal);
   log.info('shutting down');
   vtep.l2.stop();

@@ -190,21 +190,26 @@ export class Dataplane extends EventEmitter<DataplaneEvents> {
       // yet must not hold back or sink the batch: the VTEP is added with the
       // default next hop (so MACs and flood entries that name it are accepted)
       // and its real next hop is filled in when it resolves (retried below).
-      const filled = await Promise.all(
-        ops.map(async (op): Promise<DataplaneOp> => {
-          if (op.op === 'remoteVtepDel') this.vtepIps.delete(op.vtepIdx);
-          if (op.op !== 'remoteVtepAdd') return op;
-          this.vtepIps.set(op.vtepIdx, op.ip);
-          if (op.nextHopMac !== undefined) return op;
-          try {
-            return { ...op, nextHopMac: await resolveNextHopMac(op.ip) };
-          } catch (e) {
-            this.config.log?.(`dataplane: ${(e as Error).message}; retrying in the background`);
-            this.retryNextHop(op.vtepIdx, op.ip, 1000);
-            return op;
-          }
-        }),
-      );
+      // Only VTEP additions wait (for their next hop); a batch of 100,000 MAC
+      // records must not become 100,000 promises.
+      const filled: DataplaneOp[] = ops.slice();
+      const waits: Promise<void>[] = [];
+      filled.forEach((op, i) => {
+        if (op.op === 'remoteVtepDel') this.vtepIps.delete(op.vtepIdx);
+        if (op.op !== 'remoteVtepAdd') return;
+        this.vtepIps.set(op.vtepIdx, op.ip);
+        if (op.nextHopMac !== undefined) return;
+        waits.push(
+          resolveNextHopMac(op.ip).then(
+            (nextHopMac) => void (filled[i] = { ...op, nextHopMac }),
+            (e: unknown) => {
+              this.config.log?.(`dataplane: ${(e as Error).message}; retrying in the background`);
+              this.retryNextHop(op.vtepIdx, op.ip, 1000);
+            },
+          ),
+        );
+      });
+      if (waits.length) await Promise.all(waits);
       bytes = encodeOps(filled);
     }
     const id = this.nextBatch;

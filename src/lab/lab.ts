@@ -253,7 +253,7 @@ export class Lab {
     else this.spawnDaemon('spine', plan.spine.ns, ['bgp', '--config', plan.spine.config]);
     for (const l of plan.leaves) {
       if (l.kind === 'frr') frr.push(this.startFrr(`leaf${l.index}`, l.ns, frrLeafBgpd(l, plan.timers)));
-      else this.spawnDaemon(`leaf${l.index}`, l.ns, ['run', '--config', l.config]);
+      else this.spawnDaemon(`leaf${l.index}`, l.ns, ['run', '--config', l.config, ...(plan.dataplane ? ['--dataplane', plan.dataplane] : [])]);
     }
     const failed = (await Promise.allSettled(frr)).find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -359,7 +359,7 @@ export class Lab {
   startLeaf(i: number): void {
     const l = this.leaf(i);
     if (l.kind !== 'evpn') throw new Error(`leaf${i} runs FRR`);
-    this.spawnDaemon(`leaf${i}`, l.ns, ['run', '--config', l.config]);
+    this.spawnDaemon(`leaf${i}`, l.ns, ['run', '--config', l.config, ...(this.plan.dataplane ? ['--dataplane', this.plan.dataplane] : [])]);
   }
 
   /** Starts an FRR leaf again (after stopDaemon), in a fresh directory: no stale sockets or pid files. */

@@ -58,6 +58,8 @@ export interface LabPlan {
   leaves: LabLeaf[];
   hosts: LabHost[];
   timers: LabTimers;
+  /** `evpn-vtep run --dataplane` of the evpn-vtep leaves (absent: the daemon's default, auto). */
+  dataplane?: 'native' | 'portable';
 }
 
 /** Knobs the tests and benchmarks turn; the defaults are the interactive lab's. */
@@ -77,6 +79,7 @@ export interface PlanOptions {
   /** 1-based indexes of the leaves run by FRR. */
   frrLeaves?: readonly number[];
   frrSpine?: boolean;
+  dataplane?: 'native' | 'portable';
   timers?: Partial<LabTimers>;
   /** Varies the hosts' MACs between runs (0..255), for peers that remember MACs (FRR's duplicate detection). */
   macSalt?: number;
@@ -112,6 +115,7 @@ export function makePlan(id: string, leaves: number, dir: string, prefix = 'evl'
     prefix,
     dir,
     spine: { ns: nm('sp'), bridge: 'br0', socket: `${dir}/spine.sock`, config: `${dir}/spine.yaml`, kind: opts.frrSpine ? 'frr' : 'evpn' },
+    ...(opts.dataplane ? { dataplane: opts.dataplane } : {}),
     leaves: [],
     hosts: [],
     timers: { ...DEFAULT_TIMERS, ...opts.timers },

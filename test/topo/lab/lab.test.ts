@@ -15,9 +15,9 @@ import { requireRoot } from '../../support/root';
 const ROOT = path.resolve(__dirname, '../../..');
 const canRun = requireRoot('evpn-vtep lab');
 
-function runLab(dir: string, timeoutMs: number): Promise<{ code: number | null; out: string }> {
+function runLab(dir: string, timeoutMs: number, extra: string[] = []): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'lab', '--dir', dir], { cwd: ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'lab', '--dir', dir, ...extra], { cwd: ROOT });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -30,10 +30,11 @@ function runLab(dir: string, timeoutMs: number): Promise<{ code: number | null; 
 }
 
 describe.skipIf(!canRun)('evpn-vtep lab', () => {
-  it('tours discovery, reachability, ARP suppression and migration, then removes everything', async () => {
+  for (const dataplane of ['native', 'portable'] as const) {
+  it(`tours discovery, reachability, ARP suppression and migration on the ${dataplane} data plane, then removes everything`, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'evpn-lab-test-'));
     try {
-      const { code, out } = await runLab(dir, 150_000);
+      const { code, out } = await runLab(dir, 150_000, ['--dataplane', dataplane]);
       if (code !== 0) console.error(out);
       expect(out).toMatch(/ok +discovery/);
       expect(out).toMatch(/ok +reachability/);
@@ -50,4 +51,5 @@ describe.skipIf(!canRun)('evpn-vtep lab', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
+  }
 });

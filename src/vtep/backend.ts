@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import type { VtepConfig } from '../config';
+import { Dataplane } from '../dataplane/dataplane';
+import { nativeUnavailableReason, type CounterSnapshot } from '../dataplane/native';
+import { PortableDataplane } from '../dataplane/portable/io';
+import type { Logger } from '../util/log';
+import { nativeDriver } from './native-driver';
+import type { VtepDataplaneDriver } from './vtep';
+
+/**
+ * The data plane a VTEP runs on: the native packet thread (AF_PACKET +
+ * UDP), or the portable TypeScript pipeline (libpcap via `cap` + a UDP
+ * socket) where the addon cannot run. Both take the same op records and
+ * give the same events and counters (test/unit/portable/differential.test.ts).
+ */
+export type BackendKind = 'native' | 'portable';
+
+export interface DataplaneBackend {
+  kind: BackendKind;
+  driver: VtepDataplaneDriver;
+  counters(): CounterSnapshot;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Probe answers come back to this locally administered MAC. */
+const PROBE_MAC = '02:00:5e:10:00:01';
+
+/** The interface that holds `address` in this namespace (the underlay, when the config names none). */
+function interfaceOf(address: string): string {
+  const links = JSON.parse(execFileSync('ip', ['-j', 'addr', 'show'], { encoding: 'utf8' })) as { ifname: string; addr_info?: { local?: string }[] }[];
+  const l = links.find((x) => x.addr_info?.some((a) => a.local === address));
+  if (!l) throw new Error(`no interface has the underlay address ${address}`);
+  return l.ifname;
+}
+
+/** `auto` is native when the addon loads here, else portable (said in the log). */
+export async function openBackend(kind: BackendKind | 'auto', cfg: VtepConfig, ports: Map<string, number>, log: Logger): Promise<DataplaneBackend> {
+  const portList = [...ports].map(([ifname, index]) => ({ index, ifname }));
+  const aging = cfg.l2vnis.map((v) => v.macAgingSeconds).filter((s) => s > 0);
+  const maxAge = aging.length ? { maxAge: Math.min(...aging) } : {};
+  const say = (msg: string): void => log.info(msg);
+  let chosen: BackendKind = kind === 'auto' ? 'native' : kind;
+  if (kind === 'auto') {
+    const why = nativeUnavailableReason();
+    if (why) {
+      log.warn('native data plane unavailable, using the portable one', { reason: why });
+      chosen = 'portable';
+    }
+  }
+  if (chosen === 'native') {
+    const dp = await Dataplane.open({
+      underlay: { ifname: cfg.underlay.interface ?? interfaceOf(cfg.underlay.address), localIp: cfg.underlay.address, udpPort: cfg.underlay.udpPort },
+      ports: portList,
+      probeMac: PROBE_MAC,
+      ...maxAge,
+      log: say,
+    });
+    return {
+      kind: 'native',
+      driver: nativeDriver(dp, log.child({ part: 'dataplane' })),
+      counters: () => dp.counters(),
+      start: async () => dp.start(),
+      stop: () => dp.stop(),
+    };
+  }
+  const dp = new PortableDataplane({ underlay: { localIp: cfg.underlay.address, udpPort: cfg.underlay.udpPort }, ports: portList, probeMac: PROBE_MAC, ...maxAge, log: say });
+  const dlog = log.child({ part: 'dataplane' });
+  const apply = (ops: Parameters<PortableDataplane['tryApplyOps']>[0], what: string): void => {
+    const r = dp.tryApplyOps(ops);
+    if (r.rejected) dlog.warn('data plane rejected ops', { what, rejected: r.rejected, rejects: r.rejects.map((x) => `#${x.index}: ${x.status}`) });
+  };
+  return {
+    kind: 'portable',
+    driver: {
+      applyOps: (ops) => apply(ops, 'table update'),
+      sendArpProbe: (p) => apply([{ op: 'arpProbe', port: p.port, vni: p.vni, ip: p.ip, mac: p.mac }], 'ARP probe'),
+      onEvents: (fn) => dp.onEvents(fn),
+    },
+    counters: () => dp.counters(),
+    start: () => dp.start(),
+    stop: () => dp.stop(),
+  };
+}
