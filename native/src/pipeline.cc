@@ -237,18 +237,13 @@ bool Pipeline::arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch
   bool spaZero = load32(a.spa) == 0;
 
   if (a.op == kArpReply && cfg_.probeMac && loadMac(v.macs) == cfg_.probeMac) {
-    counters_.port(port)[C_probe_replies]++;
-    counters_.vni(vniIdx)[C_probe_replies]++;
-    pushEvent(EventType::kProbeReply, vniIdx, port, kEventNoTarget, 0, sha, &spa);
+    probeReplied(vniIdx, port, sha, spa);
     return true;
   }
   // Requests, replies and gratuitous ARP all announce the sender's binding
   // (RFC 826 "Packet Reception" merges it first). Bindings the table already
   // holds are not reported again.
-  if (!spaZero && !macIsGroup(sha) && sha != 0) {
-    const ArpEntry* known = arp_.find(vniIdx, spa);
-    if (!known || known->mac != sha) pushEvent(EventType::kIpBinding, vniIdx, port, kEventNoTarget, 0, sha, &spa);
-  }
+  if (!spaZero && !macIsGroup(sha) && sha != 0) bindingSeen(vniIdx, port, sha, spa);
   // RFC 7432 §10: a broadcast request for a known binding is answered here
   // instead of being flooded. Left alone: unicast requests (hosts checking a
   // neighbour is still alive, RFC 1122 §2.3.2.1 - only the neighbour may
@@ -259,22 +254,10 @@ bool Pipeline::arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch
   if (!t || t->mac == sha) return false;
   uint16_t vid;
   if (!ports_.member(port, vniIdx, &vid)) return false;
-  TxFrame* tx = out.next();
-  if (!tx) {
-    drop(port, vniIdx, C_drop_no_tx_slot);
-    return true;
-  }
+  TxFrame* tx = replySlot(port, vniIdx, out);
+  if (!tx) return true;
   tx->len = uint32_t(buildArpReply(a, v.macs + 6, t->mac, vid, tx->data));
-  tx->kind = EgressKind::kPort;
-  tx->index = port;
-  tx->l4Offset = 0;
-  tx->vni = vnis_.vniOf(vniIdx);
-  out.push();
-  for (Ctr* c : {counters_.port(port), counters_.vni(vniIdx)}) {
-    c[C_arp_suppressed]++;
-    c[C_tx_packets]++;
-    c[C_tx_bytes] += tx->len;
-  }
+  sendReply(tx, port, vniIdx, out, C_arp_suppressed);
   return true;
 }
 
@@ -288,20 +271,15 @@ bool Pipeline::ndIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch&
   if (nd.type == kNdAdvert) {
     IpAddr target = IpAddr::v6(nd.target);
     if (cfg_.probeMac && loadMac(v.macs) == cfg_.probeMac) {
-      counters_.port(port)[C_probe_replies]++;
-      counters_.vni(vniIdx)[C_probe_replies]++;
-      pushEvent(EventType::kProbeReply, vniIdx, port, kEventNoTarget, 0, lla, &target);
+      probeReplied(vniIdx, port, lla, target);
       return true;
     }
-    const ArpEntry* known = arp_.find(vniIdx, target);
-    if (!known || known->mac != lla) pushEvent(EventType::kIpBinding, vniIdx, port, kEventNoTarget, 0, lla, &target);
+    bindingSeen(vniIdx, port, lla, target);
     return false;
   }
   // Duplicate address detection (RFC 4862 §5.4.3) must reach every host: forwarded.
   if (ipv6Unspecified(nd.src)) return false;
-  IpAddr src = IpAddr::v6(nd.src);
-  const ArpEntry* known = arp_.find(vniIdx, src);
-  if (!known || known->mac != lla) pushEvent(EventType::kIpBinding, vniIdx, port, kEventNoTarget, 0, lla, &src);
+  bindingSeen(vniIdx, port, lla, IpAddr::v6(nd.src));
   // Unicast NS is neighbour unreachability detection (RFC 4861 §7.3.1):
   // only the neighbour may answer, so it is forwarded.
   if (!ipv6Multicast(nd.dst)) return false;
@@ -309,24 +287,45 @@ bool Pipeline::ndIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch&
   if (!t || t->mac == lla) return false;
   uint16_t vid;
   if (!ports_.member(port, vniIdx, &vid)) return false;
-  TxFrame* tx = out.next();
-  if (!tx) {
-    drop(port, vniIdx, C_drop_no_tx_slot);
-    return true;
-  }
+  TxFrame* tx = replySlot(port, vniIdx, out);
+  if (!tx) return true;
   uint8_t flags = uint8_t(((t->flags & kArpRouter) ? kNaRouter : 0) | ((t->flags & kArpOverride) ? kNaOverride : 0));
   tx->len = uint32_t(buildNeighborAdvert(nd, v.macs + 6, t->mac, flags, vid, tx->data));
+  sendReply(tx, port, vniIdx, out, C_nd_suppressed);
+  return true;
+}
+
+// What the ARP and ND paths share: a probe answered, a binding announced, and
+// a suppressed request answered on the port it was asked on (RFC 7432 §10, RFC 9161).
+void Pipeline::probeReplied(uint32_t vniIdx, uint32_t port, uint64_t mac, const IpAddr& ip) {
+  counters_.port(port)[C_probe_replies]++;
+  counters_.vni(vniIdx)[C_probe_replies]++;
+  pushEvent(EventType::kProbeReply, vniIdx, port, kEventNoTarget, 0, mac, &ip);
+}
+
+void Pipeline::bindingSeen(uint32_t vniIdx, uint32_t port, uint64_t mac, const IpAddr& ip) {
+  // Bindings the table already holds are not reported again.
+  const ArpEntry* known = arp_.find(vniIdx, ip);
+  if (!known || known->mac != mac) pushEvent(EventType::kIpBinding, vniIdx, port, kEventNoTarget, 0, mac, &ip);
+}
+
+TxFrame* Pipeline::replySlot(uint32_t port, uint32_t vniIdx, TxBatch& out) {
+  TxFrame* tx = out.next();
+  if (!tx) drop(port, vniIdx, C_drop_no_tx_slot);
+  return tx;
+}
+
+void Pipeline::sendReply(TxFrame* tx, uint32_t port, uint32_t vniIdx, TxBatch& out, Counter answered) {
   tx->kind = EgressKind::kPort;
   tx->index = port;
   tx->l4Offset = 0;
   tx->vni = vnis_.vniOf(vniIdx);
   out.push();
   for (Ctr* c : {counters_.port(port), counters_.vni(vniIdx)}) {
-    c[C_nd_suppressed]++;
+    c[answered]++;
     c[C_tx_packets]++;
     c[C_tx_bytes] += tx->len;
   }
-  return true;
 }
 
 // -------------------------------------------------------------- underlay ---

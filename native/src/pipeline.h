@@ -138,6 +138,10 @@ class Pipeline {
   // Returns true when the frame was consumed (answered or addressed to us).
   bool arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch& out);
   bool ndIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch& out);
+  void probeReplied(uint32_t vniIdx, uint32_t port, uint64_t mac, const IpAddr& ip);
+  void bindingSeen(uint32_t vniIdx, uint32_t port, uint64_t mac, const IpAddr& ip);
+  TxFrame* replySlot(uint32_t port, uint32_t vniIdx, TxBatch& out);
+  void sendReply(TxFrame* tx, uint32_t port, uint32_t vniIdx, TxBatch& out, Counter answered);
   void learn(uint32_t vniIdx, uint64_t mac, uint32_t port, uint32_t now);
   // The port's ARP/ND token bucket: true when this frame may pass.
   bool arpAdmit(uint32_t port, uint32_t now);
