@@ -751,12 +751,6 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
       });
       // In chunks, yielding in between, so a long FUZZ_RUNS does not starve the test runner.
       const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 0x7fffffff);
-      for (let done = 0, chunk = 0; done < FUZZ_RUNS; chunk++) {
-        const n = Math.min(2000, FUZZ_RUNS - done);
-        fc.assert(property, { numRuns: n, seed: (seed + chunk) | 0 });
-        done += n;
-        await new Promise((r) => setImmediate(r));
-      }
       // The generators must reach the interesting paths, not only the drops.
       const core: CounterName[] = [
         'tx_packets',
@@ -774,8 +768,18 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
         'drop_vxlan_flags',
         'drop_hairpin',
       ];
-      expect(core.filter((n) => !reached.has(n))).toEqual([]);
-    }, Math.max(30_000, FUZZ_RUNS * 10));
+      // Rare paths (a suppressed ARP needs a request for a bound IP from a port
+      // of the same VNI that no earlier op removed) may need a few more chunks
+      // with a random seed: run on until each is reached, bounded at 4x.
+      const missing = (): CounterName[] => core.filter((n) => !reached.has(n));
+      for (let done = 0, chunk = 0; done < FUZZ_RUNS || (missing().length && done < FUZZ_RUNS * 4); chunk++) {
+        const n = Math.min(2000, Math.max(1, FUZZ_RUNS - done));
+        fc.assert(property, { numRuns: n, seed: (seed + chunk) | 0 });
+        done += n;
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(missing(), `seed ${seed}`).toEqual([]);
+    }, Math.max(60_000, FUZZ_RUNS * 40));
   });
 
   it('covered every counter the pipeline can move (the scenarios above ran first)', () => {
