@@ -91,6 +91,12 @@ export interface SessionOptions {
   scheduler?: OutputScheduler;
   /** Restart Time we advertise in the graceful restart capability (RFC 4724 §3), seconds. Default 120. */
   restartTime?: number;
+  /**
+   * Graceful restart beyond the helper role (config `graceful-restart`):
+   * announce our families so that peers keep our routes while our BGP side
+   * restarts, and the stale-path timers. Default: helper only, 360 s timers.
+   */
+  gracefulRestart?: { preserveForwarding: boolean; staleTime: number; selectDeferTime: number };
   /** Advertise RFC 8654 extended messages. Default true. */
   extendedMessage?: boolean;
 }
@@ -271,6 +277,17 @@ export class Session {
   private prefixTeardownPending = false;
   /** Graceful restart: the peer's routes are stale until it comes back or this fires (RFC 4724 §4.2). */
   private grTimer: TimerHandle | null = null;
+  /**
+   * Paths of this peer are held stale and wait for its End-of-RIB: `peer`
+   * after the peer restarted (we help), `self` after our own BGP side
+   * restarted (restartGracefully). `staleTimer` bounds the wait: stale-time
+   * once the peer is back, select-defer-time from our restart.
+   */
+  private staleReason: 'peer' | 'self' | null = null;
+  private staleTimer: TimerHandle | null = null;
+  /** Our next OPEN carries the Restart State bit and the F bits (RFC 4724 §3): our BGP side restarted, the data plane did not. */
+  private restartingSelf = false;
+  private readonly gr: { preserveForwarding: boolean; staleTime: number; selectDeferTime: number };
   private stopped = true;
 
   private establishedAt: number | null = null;
@@ -304,6 +321,7 @@ export class Session {
     this.scheduler.add(this);
     this.remotePort = opts.remotePort ?? 179;
     this.restartTime = opts.restartTime ?? 120;
+    this.gr = opts.gracefulRestart ?? { preserveForwarding: false, staleTime: 360, selectDeferTime: 360 };
     this.extendedMessage = opts.extendedMessage ?? true;
     this.ibgp = n.remoteAs === opts.local.as;
     this.main = this.newConn(initialState(this.cfg, n.passive));
@@ -318,6 +336,7 @@ export class Session {
   /** ManualStart (passive neighbors: with PassiveTcpEstablishment). */
   start(): void {
     this.stopped = false;
+    this.scheduler.add(this);
     this.feed(this.main, this.neighbor.passive ? { type: 'ManualStart_with_PassiveTcpEstablishment' } : { type: 'ManualStart' });
   }
 
@@ -332,13 +351,92 @@ export class Session {
     const done = this.whenClosed();
     for (const c of [this.second, this.main]) if (c) this.feed(c, { type: 'ManualStop', cease: { subcode, data } });
     if (this.second) this.discard(this.second);
-    if (this.grTimer) {
-      this.clock.clearTimer(this.grTimer);
+    if (this.grTimer || this.staleReason) {
+      this.clearStale();
+      if (this.grTimer) this.clock.clearTimer(this.grTimer);
       this.grTimer = null;
       this.rib.peerDown(this.id);
     }
     this.scheduler.remove(this);
     return done;
+  }
+
+  /**
+   * `clear neighbor ADDR`: Cease / Administrative Reset (RFC 4486 §4), then
+   * the session starts again. Resolves once the new attempt has begun.
+   */
+  async reset(message = 'cleared by the operator'): Promise<void> {
+    await this.stop(message, notification.CeaseSub.ADMINISTRATIVE_RESET);
+    this.start();
+  }
+
+  /**
+   * `clear neighbor ADDR --soft`: ask the peer for its routes again
+   * (ROUTE-REFRESH, RFC 2918) and send it ours again, without a reset.
+   * False if the session is not Established.
+   */
+  softReset(): boolean {
+    const c = this.main;
+    if (c.fsm.state !== 'Established' || !c.negotiated || !this.ribPeer) return false;
+    for (const f of c.negotiated.families) {
+      this.requestRefresh(f.afi, f.safi);
+      this.rib.refresh(this.id, f.afi, f.safi);
+    }
+    this.scheduler.schedule();
+    return true;
+  }
+
+  /**
+   * Graceful restart of our BGP side (RFC 4724 §4.1, restarting speaker)
+   * while the data plane keeps forwarding: the TCP connection is closed
+   * without a NOTIFICATION (the peer, as helper, keeps our routes stale),
+   * the peer's paths stay in the RIB marked stale (so the data plane keeps
+   * what it learned from them), and the session starts again at once. The
+   * next OPEN carries the Restart State bit and, with preserve-forwarding,
+   * the F bit for our families. The peer's End-of-RIB removes its stale
+   * paths it did not send again; select-defer-time bounds the wait.
+   * The RIB survives the restart, so our own routes and End-of-RIB go out
+   * as soon as the session is up: no selection deferral is needed for them.
+   */
+  restartGracefully(): void {
+    if (this.stopped) return;
+    const wasUp = this.ribPeer !== null;
+    for (const c of [this.second, this.main]) if (c) this.discard(c);
+    this.second = null;
+    if (this.grTimer) {
+      this.clock.clearTimer(this.grTimer);
+      this.grTimer = null;
+    }
+    this.clearStale();
+    if (wasUp) {
+      this.ribPeer = null;
+      this.rib.peerDown(this.id, { gracefulRestart: true });
+      this.establishedAt = null;
+      this.downAt = this.clock.now();
+    }
+    this.staleReason = 'self';
+    this.staleTimer = this.clock.setTimer(this.clock.now() + this.gr.selectDeferTime * 1000, () => this.staleExpired('select-defer-time'));
+    this.restartingSelf = true;
+    this.log.info('graceful restart of our BGP side: session closed without NOTIFICATION, data plane kept', { wasEstablished: wasUp });
+    this.main = this.newConn(initialState(this.cfg, this.neighbor.passive));
+    this.feed(this.main, this.neighbor.passive ? { type: 'ManualStart_with_PassiveTcpEstablishment' } : { type: 'ManualStart' });
+    this.scheduler.schedule();
+  }
+
+  private clearStale(): void {
+    if (this.staleTimer) this.clock.clearTimer(this.staleTimer);
+    this.staleTimer = null;
+    this.staleReason = null;
+  }
+
+  /** The wait for End-of-RIB ran out: the paths still stale go (the RIB sweeps them as End-of-RIB would). */
+  private staleExpired(which: string): void {
+    this.staleTimer = null;
+    this.staleReason = null;
+    this.log.warn(`graceful restart: no End-of-RIB within ${which}; removing the stale paths`);
+    if (this.ribPeer) this.rib.endOfRib(this.id, Afi.L2VPN, Safi.EVPN);
+    else this.rib.peerDown(this.id);
+    this.scheduler.schedule();
   }
 
   /** Resolves when no socket of this session is open (bounded by CLOSE_GRACE_MS). */
@@ -835,6 +933,10 @@ export class Session {
       if (this.disabled.has(afiSafiKey(eor.afi, eor.safi))) return;
       this.log.debug('End-of-RIB received', { afi: eor.afi, safi: eor.safi });
       this.rib.endOfRib(this.id, eor.afi, eor.safi);
+      if (this.staleReason && eor.afi === Afi.L2VPN && eor.safi === Safi.EVPN) {
+        this.log.info('graceful restart: End-of-RIB received, stale paths not refreshed removed', { after: this.staleReason === 'self' ? 'our restart' : 'the peer\'s restart' });
+        this.clearStale();
+      }
       return;
     }
     const u = this.withoutDisabled(raw);
@@ -953,10 +1055,12 @@ export class Session {
       localAddress: socketAddress(sock.localAddress) ?? this.neighbor.localAddress ?? '0.0.0.0',
       extendedMessage: neg.extendedMessage,
     };
+    const peerRestarted = this.grTimer !== null;
     if (this.grTimer) {
       this.clock.clearTimer(this.grTimer);
       this.grTimer = null;
     }
+    this.restartingSelf = false;
     this.establishedAt = this.clock.now();
     this.downAt = null;
     this.establishedCount++;
@@ -968,8 +1072,31 @@ export class Session {
       families: [...families],
       direction: c.outbound ? 'outbound' : 'inbound',
       ...(neg.peerHostname ? { hostname: neg.peerHostname } : {}),
+      ...(neg.peerGracefulRestart
+        ? {
+            gracefulRestart: {
+              restarting: neg.peerGracefulRestart.restarting,
+              restartTime: neg.peerGracefulRestart.restartTime,
+              families: neg.peerGracefulRestart.families.map((f) => `${afiSafiKey(f.afi, f.safi)}${f.forwardingPreserved ? ' F' : ''}`),
+            },
+          }
+        : {}),
     });
     this.rib.peerUp(this.ribPeer);
+    if (peerRestarted && this.staleReason !== 'self') {
+      // RFC 4724 §4.2: the restarted peer's new capability must list EVPN
+      // with the F bit, or its stale paths go now; otherwise they wait for
+      // its End-of-RIB, at most stale-time.
+      const fam = neg.peerGracefulRestart?.families.find((f) => f.afi === Afi.L2VPN && f.safi === Safi.EVPN);
+      this.clearStale();
+      if (!fam?.forwardingPreserved) {
+        this.log.info('graceful restart: the peer did not preserve its forwarding state; stale paths removed');
+        this.rib.endOfRib(this.id, Afi.L2VPN, Safi.EVPN);
+      } else {
+        this.staleReason = 'peer';
+        this.staleTimer = this.clock.setTimer(this.clock.now() + this.gr.staleTime * 1000, () => this.staleExpired('stale-time'));
+      }
+    }
     this.scheduler.schedule();
   }
 
@@ -978,9 +1105,11 @@ export class Session {
     this.ribPeer = null;
     const gr = c.negotiated?.peerGracefulRestart;
     // RFC 4724 §4.2: routes are kept (stale) only when the TCP session ends
-    // without a NOTIFICATION, for the families the peer listed.
-    if (gr && gr.families.length > 0 && c.event?.type === 'TcpConnectionFails' && !this.stopped) {
+    // without a NOTIFICATION, for the families the peer listed (the RIB holds EVPN).
+    const evpnListed = gr?.families.some((f) => f.afi === Afi.L2VPN && f.safi === Safi.EVPN) ?? false;
+    if (gr && evpnListed && c.event?.type === 'TcpConnectionFails' && !this.stopped) {
       this.log.info('graceful restart: keeping the peer\'s routes as stale', { restartTime: gr.restartTime });
+      this.clearStale();
       this.rib.peerDown(this.id, { gracefulRestart: true });
       if (this.grTimer) this.clock.clearTimer(this.grTimer);
       this.grTimer = this.clock.setTimer(this.clock.now() + gr.restartTime * 1000, () => {
@@ -991,6 +1120,7 @@ export class Session {
         this.scheduler.schedule();
       });
     } else {
+      this.clearStale();
       this.rib.peerDown(this.id);
     }
     this.scheduler.schedule();
@@ -1091,8 +1221,12 @@ export class Session {
   private buildOpen(): OpenMessage {
     const caps: Capability[] = this.families().map((f) => ({ kind: 'multiprotocol', afi: f.afi, safi: f.safi }));
     caps.push({ kind: 'route-refresh' }, { kind: 'enhanced-route-refresh' }, { kind: 'four-octet-as', asn: this.local.as });
-    // RFC 4724 §3: we can act as a receiving speaker; we preserve no forwarding state, so no families.
-    caps.push({ kind: 'graceful-restart', restarting: false, notification: false, restartTime: this.restartTime, families: [] });
+    // RFC 4724 §3: we always act as a receiving speaker. With preserve-forwarding
+    // our families are listed (peers then keep our routes across our restart);
+    // the R and F bits are set only in the OPEN after restartGracefully(): the
+    // data plane kept forwarding on its tables meanwhile.
+    const grFamilies = this.gr.preserveForwarding ? this.families().map((f) => ({ ...f, forwardingPreserved: this.restartingSelf })) : [];
+    caps.push({ kind: 'graceful-restart', restarting: this.restartingSelf, notification: false, restartTime: this.restartTime, families: grFamilies });
     if (this.extendedMessage) caps.push({ kind: 'extended-message' });
     const host = this.local.hostname ?? osHostname().split('.')[0] ?? '';
     if (host) caps.push({ kind: 'fqdn', hostname: host.slice(0, 64), domainName: (this.local.domainName ?? '').slice(0, 64) });

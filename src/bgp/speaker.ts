@@ -56,6 +56,11 @@ export class Speaker {
         log: this.log,
         scheduler: this.scheduler,
       };
+      const gr = opts.config.gracefulRestart;
+      if (gr) {
+        so.restartTime = gr.restartTime;
+        so.gracefulRestart = { preserveForwarding: gr.preserveForwarding, staleTime: gr.staleTime, selectDeferTime: gr.selectDeferTime };
+      }
       if (opts.clock) so.clock = opts.clock;
       if (opts.jitter) so.jitter = opts.jitter;
       if (opts.fsm) so.fsm = opts.fsm;
@@ -135,6 +140,43 @@ export class Speaker {
   /** Runs RIB work and output now-ish (after changes made to the RIB directly). */
   kick(): void {
     this.scheduler.schedule();
+  }
+
+  /**
+   * `clear bgp --graceful`: every session restarts as after a restart of our
+   * BGP side (Session.restartGracefully): no NOTIFICATION, the RIB and the
+   * data plane keep what they have, stale until each peer's End-of-RIB.
+   * Returns the neighbors restarted.
+   */
+  restartGracefully(): Ip[] {
+    if (!this.cfg.gracefulRestart?.preserveForwarding) this.log.warn('graceful restart without graceful-restart.preserve-forwarding: peers will drop our routes until we are back');
+    const out: Ip[] = [];
+    for (const s of this.sessions.values()) {
+      s.restartGracefully();
+      out.push(s.neighbor.address);
+    }
+    return out;
+  }
+
+  /**
+   * `clear neighbor ADDR [--soft]` / `clear bgp` (every neighbor): hard
+   * resets send Cease / Administrative Reset and start the session again;
+   * soft ones ask for the peer's routes and resend ours (no reset). Returns
+   * the neighbors acted on; throws a RangeError for an unknown address.
+   */
+  async clear(address: Ip | 'all', soft: boolean): Promise<Ip[]> {
+    const targets = address === 'all' ? [...this.sessions.values()] : [this.sessions.get(address)];
+    if (targets.some((s) => s === undefined)) throw new RangeError(`${address} is not a configured neighbor`);
+    const done: Ip[] = [];
+    for (const s of targets as Session[]) {
+      if (soft) {
+        if (s.softReset()) done.push(s.neighbor.address);
+      } else {
+        await s.reset();
+        done.push(s.neighbor.address);
+      }
+    }
+    return done;
   }
 
   /**

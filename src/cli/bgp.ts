@@ -24,7 +24,7 @@ export async function runBgp(argv: string[], err: Out, signal?: AbortSignal): Pr
   // `metrics:` in the config: the speaker gets an instrumented view of the RIB and /metrics + /api/* are served.
   const metrics = cfg.metrics ? new Metrics() : null;
   const speaker = new Speaker({ config: cfg, rib: metrics ? instrumentRib(rib, metrics) : rib, log });
-  const control = new ControlServer(cfg.controlSocket, { peers: () => speaker.peers(), rib }, log);
+  const control = new ControlServer(cfg.controlSocket, { peers: () => speaker.peers(), rib, actions: speaker }, log);
   metrics?.setPeers(() => speaker.peers());
   const observe = cfg.metrics && metrics ? new ObserveServer({ listen: cfg.metrics.listen, metrics, show: (req) => control.answer(JSON.stringify(req)), log }) : null;
   try {

@@ -6,6 +6,7 @@
 import { runDecode } from './decode';
 import { runBgp } from './bgp';
 import { runShow } from './show';
+import { runClear } from './clear';
 import { runInject } from './inject';
 import { runMrt } from './mrt';
 import { runVtep } from './run';
@@ -21,6 +22,8 @@ commands:
   bgp --config FILE               run the BGP EVPN speaker alone (route reflector / route server)
   show peers|routes [--type 2|3|5] [--vni N] [--json] [--socket PATH]
                                   read a running speaker through its control socket
+  clear bgp [--graceful|--soft] | clear neighbor ADDR [--soft] [--socket PATH]
+                                  reset sessions; --graceful restarts our BGP side keeping the data plane (RFC 4724)
   inject --peer ADDR[:PORT] [--local-as N] [--peer-as N] [--router-id IP] [--next-hop IP]
          [--hold-seconds N] [--replay FILE.mrt] [--json] [FILE.yaml]
                                   originate EVPN routes (malformed on request) or replay an MRT file into a peer
@@ -37,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       return runBgp(rest, process.stderr);
     case 'show':
       return runShow(rest, process.stdout, process.stderr);
+    case 'clear':
+      return runClear(rest, process.stdout, process.stderr);
     case 'run':
       return runVtep(rest, process.stderr);
     case 'lab':

@@ -65,7 +65,7 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
   });
   const control = new ControlServer(
     cfg.controlSocket,
-    { peers: () => vtep.speaker.peers(), rib: vtep.rib, view: (what, filters) => vtepView(vtep, () => dp.counters(), what, filters) },
+    { peers: () => vtep.speaker.peers(), rib: vtep.rib, view: (what, filters) => vtepView(vtep, () => dp.counters(), what, filters), actions: vtep.speaker },
     log,
   );
   metrics?.setPeers(() => vtep.speaker.peers());

@@ -16,6 +16,7 @@ import {
   type AddressFamily,
   type BgpConfig,
   type L2vniConfig,
+  type PortLimitsConfig,
   type NeighborConfig,
   type RouteDistinguisher,
   type RouteTarget,
@@ -44,6 +45,7 @@ const TOP_KEYS = [
   'vrfs',
   'rd-rt-mode',
   'migration',
+  'graceful-restart',
   'control-socket',
   'log',
   'metrics',
@@ -73,6 +75,7 @@ const L2VNI_KEYS = [
   'arp-suppression',
   'mac-aging-seconds',
   'max-macs',
+  'port-limits',
   'gateway',
   'vrf',
 ];
@@ -322,6 +325,17 @@ interface L2Item {
   rd: Field;
   vrf?: Field;
   gatewayIp?: Field;
+  /** The `port-limits` key, when written. */
+  portLimits?: Field;
+}
+
+function portLimits(f: Field | undefined): PortLimitsConfig {
+  const m = f?.map(['max-macs', 'arp-rate', 'arp-burst']);
+  return {
+    maxMacs: m?.get('max-macs')?.int(0, MAX_U32, 'a MAC count (0 = no limit)') ?? DEFAULTS.portMaxMacs,
+    arpRate: m?.get('arp-rate')?.int(0, 1_000_000, 'ARP/ND frames per second 0..1000000 (0 = no limit)') ?? DEFAULTS.portArpRate,
+    arpBurst: m?.get('arp-burst')?.int(0, 10_000_000, 'a burst of ARP/ND frames 0..10000000') ?? DEFAULTS.portArpBurst,
+  };
 }
 
 function l2vni(f: Field): L2Item | undefined {
@@ -337,6 +351,7 @@ function l2vni(f: Field): L2Item | undefined {
     routeTargets: { import: 'auto', export: 'auto' },
     arpSuppression: m.get('arp-suppression')?.bool() ?? DEFAULTS.arpSuppression,
     macAgingSeconds: m.get('mac-aging-seconds')?.int(0, 86400 * 365, 'a number of seconds (0 = never age)') ?? DEFAULTS.macAgingSeconds,
+    portLimits: portLimits(m.get('port-limits')),
   };
   const vlan = m.get('vlan')?.int(1, 4094, 'a VLAN ID 1..4094');
   if (vlan !== undefined) l.vlan = vlan;
@@ -352,6 +367,8 @@ function l2vni(f: Field): L2Item | undefined {
   const mm = m.get('max-macs')?.int(1, MAX_U32, 'a MAC count 1..4294967295');
   if (mm !== undefined) l.maxMacs = mm;
   const item: L2Item = { value: l, vni: m.get('vni') ?? f, interface: m.get('interface') ?? f, rd: m.get('rd') ?? f };
+  const plField = m.get('port-limits');
+  if (plField) item.portLimits = plField;
   const gw = m.get('gateway');
   if (gw) {
     const g = gateway(gw);
@@ -540,6 +557,7 @@ export function parseConfig(text: string, file: string, mode: ConfigMode = 'run'
     l2vnis: [],
     rdRtMode: top.get('rd-rt-mode')?.oneOf(RD_RT_MODES) ?? DEFAULTS.rdRtMode,
     migration: migration(top),
+    gracefulRestart: gracefulRestart(top),
     controlSocket: top.get('control-socket')?.str('a socket path') ?? DEFAULTS.controlSocket,
     log: { level: top.get('log')?.map(['level'])?.get('level')?.oneOf(LOG_LEVELS) ?? DEFAULTS.logLevel },
   };
@@ -589,6 +607,21 @@ export function parseConfig(text: string, file: string, mode: ConfigMode = 'run'
     (v) => (v.interface ? `${v.interface}/${v.vlan ?? 'untagged'}` : undefined),
     (k) => `interface ${k.replace('/', ' vlan ')} is already bound to another VNI`,
   );
+  // One access port per interface: VNIs on VLANs of the same interface share
+  // its limits. Those written on one entry apply to all; two must agree.
+  const limitsOf = new Map<string, { value: PortLimitsConfig; text: string; line: number }>();
+  for (const x of l2) {
+    const pl = x.value.portLimits;
+    if (!x.value.interface || !pl || x.portLimits === undefined) continue;
+    const text = `max-macs ${pl.maxMacs}, arp-rate ${pl.arpRate}, arp-burst ${pl.arpBurst}`;
+    const first = limitsOf.get(x.value.interface);
+    if (!first) limitsOf.set(x.value.interface, { value: pl, text, line: x.portLimits.line });
+    else if (first.text !== text) x.portLimits.error(`port-limits of interface ${x.value.interface} differ from those on line ${first.line} (${first.text}): the VNIs share one port`);
+  }
+  for (const x of l2) {
+    const shared = limitsOf.get(x.value.interface);
+    if (shared) x.value.portLimits = { ...shared.value };
+  }
   cfg.l2vnis = l2.map((x) => x.value);
 
   const vrfField = top.get('vrfs');
@@ -643,6 +676,17 @@ function migration(top: MapReader): BgpConfig['migration'] {
       maxMoves: dad?.get('max-moves')?.int(1, 1000, 'a move count 1..1000') ?? DEFAULTS.dadMaxMoves,
       windowSeconds: dad?.get('window-seconds')?.int(1, 86400, 'a window 1..86400 seconds') ?? DEFAULTS.dadWindowSeconds,
     },
+  };
+}
+
+function gracefulRestart(top: MapReader): BgpConfig['gracefulRestart'] {
+  const m = top.get('graceful-restart')?.map(['restart-time', 'preserve-forwarding', 'stale-time', 'select-defer-time']);
+  return {
+    // RFC 4724 §3: the Restart Time field has 12 bits.
+    restartTime: m?.get('restart-time')?.int(1, 4095, 'a restart time 1..4095 s') ?? DEFAULTS.grRestartTime,
+    preserveForwarding: m?.get('preserve-forwarding')?.bool() ?? DEFAULTS.grPreserveForwarding,
+    staleTime: m?.get('stale-time')?.int(1, 3600, 'a time 1..3600 s') ?? DEFAULTS.grStaleTime,
+    selectDeferTime: m?.get('select-defer-time')?.int(1, 3600, 'a time 1..3600 s') ?? DEFAULTS.grSelectDeferTime,
   };
 }
 

@@ -125,6 +125,17 @@ export interface L2vniConfig {
   /** `max-macs`: most MACs learned on this VNI (locally and remotely). Default: no limit. */
   maxMacs?: number;
   /**
+   * `port-limits: {max-macs, arp-rate, arp-burst}`: limits of the access
+   * port (`interface`) against a misbehaving host: at most `max-macs` MACs
+   * learned on the port (default 8192; beyond it frames are forwarded, not
+   * learned, counter learn_limit), at most `arp-rate` ARP and ND (NS/NA)
+   * frames per second (default 1000) with bursts of `arp-burst` (default
+   * 2000); the excess is dropped and counted (arp_rate_limited). 0 turns a
+   * limit off. VNIs sharing an interface (VLANs on a trunk) share the port:
+   * their port-limits must agree.
+   */
+  portLimits?: PortLimitsConfig;
+  /**
    * `gateway: {ip, mac}`: the distributed anycast gateway of this VNI (RFC
    * 9135 §4.1), the same on every VTEP. `ip` is the gateway address with its
    * subnet, "10.100.0.1/24" or "2001:db8:100::1/64" (required when the VNI
@@ -142,6 +153,13 @@ export interface L2vniConfig {
    * (bridging only).
    */
   vrf?: string;
+}
+
+/** Limits of one access port (see L2vniConfig.portLimits); 0 = no limit. */
+export interface PortLimitsConfig {
+  maxMacs: number;
+  arpRate: number;
+  arpBurst: number;
 }
 
 /** An anycast gateway: address, its subnet's length (absent: bare address), and MAC. */
@@ -193,6 +211,35 @@ export interface MigrationConfig {
   dad: { maxMoves: number; windowSeconds: number };
 }
 
+/**
+ * Key `graceful-restart` (RFC 4724). We always help a restarting peer (keep
+ * its routes, stale, while it restarts, if it announced the capability with
+ * L2VPN/EVPN), as FRR does by default. Example:
+ *
+ *   graceful-restart: { preserve-forwarding: true, restart-time: 120 }
+ */
+export interface GracefulRestartConfig {
+  /** `restart-time`: the Restart Time we announce (s), 1..4095: how long peers keep our routes after our session drops. Default 120. */
+  restartTime: number;
+  /**
+   * `preserve-forwarding`: announce our families (L2VPN/EVPN, IPv4) in the
+   * capability, so peers keep our routes while our BGP side restarts
+   * (`evpn-vtep clear bgp --graceful`: the data plane keeps forwarding on
+   * its tables meanwhile). Default false: helper only, as FRR without
+   * `bgp graceful-restart`; a VTEP that dies is then withdrawn at once
+   * instead of after restart-time.
+   */
+  preserveForwarding: boolean;
+  /** `stale-time`: once a restarting peer is back, how long its stale paths wait for its End-of-RIB (s), 1..3600. Default 360 (FRR's stalepath-time). */
+  staleTime: number;
+  /**
+   * `select-defer-time`: after our own graceful restart, how long the paths
+   * kept from a peer wait for that peer's End-of-RIB before they are removed
+   * (s), 1..3600 (RFC 4724 §4.1 selection deferral). Default 360 (FRR's).
+   */
+  selectDeferTime: number;
+}
+
 /** Key `log`. */
 export interface LogConfig {
   /** `level`: debug, info (default), warn, error. */
@@ -232,6 +279,8 @@ export interface BgpConfig {
   /** `rd-rt-mode`: `frr` (default) or `rfc8365`. */
   rdRtMode: RdRtMode;
   migration: MigrationConfig;
+  /** `graceful-restart: {restart-time, preserve-forwarding, stale-time, select-defer-time}`, see GracefulRestartConfig; the loader always fills it in (absent in hand-built configs: the defaults). */
+  gracefulRestart?: GracefulRestartConfig;
   /** `control-socket`: Unix socket of the control API used by the CLI. Default /run/evpn-vtep.sock. */
   controlSocket: string;
   log: LogConfig;
@@ -258,6 +307,13 @@ export const DEFAULTS = {
   probeTimeoutMs: 3000,
   dadMaxMoves: 5,
   dadWindowSeconds: 180,
+  portMaxMacs: 8192,
+  portArpRate: 1000,
+  portArpBurst: 2000,
+  grRestartTime: 120,
+  grPreserveForwarding: false,
+  grStaleTime: 360,
+  grSelectDeferTime: 360,
   controlSocket: '/run/evpn-vtep.sock',
   logLevel: 'info' as LogLevel,
 } as const;

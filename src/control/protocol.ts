@@ -2,6 +2,7 @@ import type { PeerStatus } from '../bgp/session';
 import type { PathAttribute } from '../bgp/wire/attributes/types';
 import type { EvpnRoute } from '../bgp/wire/evpn/types';
 import type { Ip } from '../util/ip';
+import { parseClear, type ClearRequest } from './clear';
 
 /**
  * The control API between a running speaker and `evpn-vtep show`: a UNIX
@@ -40,7 +41,8 @@ export interface ViewFilter {
 export type ControlRequest =
   | { cmd: 'show'; what: 'peers' }
   | { cmd: 'show'; what: 'routes'; filters?: RouteFilter }
-  | { cmd: 'show'; what: VtepView; filters?: ViewFilter };
+  | { cmd: 'show'; what: VtepView; filters?: ViewFilter }
+  | ClearRequest;
 
 /** One path as `show routes` prints it: plain JSON values only. */
 export interface RouteRow {
@@ -62,6 +64,8 @@ export interface RouteRow {
   /** Neighbor address, or "local". */
   from: string;
   best: boolean;
+  /** Kept from a peer that is restarting (RFC 4724 §4.2), until its End-of-RIB or the restart time. */
+  stale?: boolean;
   routeTargets: string[];
   /** MAC mobility sequence number (RFC 7432 §7.7), when the community is present. */
   mobilitySeq?: number;
@@ -97,6 +101,8 @@ export interface RibRouteEntry {
   /** Peer id (neighbor address) or "local". */
   from: string;
   best: boolean;
+  /** A graceful-restart stale path (RFC 4724 §4.2). */
+  stale?: boolean;
 }
 
 /**
@@ -114,6 +120,7 @@ export const EVPN_ROUTE_TYPES = [1, 2, 3, 4, 5] as const;
 export function parseRequest(v: unknown): ControlRequest | string {
   if (typeof v !== 'object' || v === null) return 'request must be a JSON object';
   const o = v as Record<string, unknown>;
+  if (o.cmd === 'clear') return parseClear(o);
   if (o.cmd !== 'show') return `unknown cmd ${JSON.stringify(o.cmd)}`;
   if (o.what === 'peers') return { cmd: 'show', what: 'peers' };
   if ((VTEP_VIEWS as readonly unknown[]).includes(o.what)) {

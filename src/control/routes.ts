@@ -57,6 +57,7 @@ export function routeRow(e: RibRouteEntry): RouteRow {
     routeTargets: [],
     asPath: formatAsPath(attr(e.attrs, AttrType.AS_PATH)?.segments ?? []),
   };
+  if (e.stale) row.stale = true;
   const vni = vniOf(r, e.attrs);
   if (vni !== undefined) row.vni = vni;
   if (!('unknown' in r)) {

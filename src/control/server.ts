@@ -3,13 +3,15 @@ import net from 'node:net';
 import path from 'node:path';
 import type { PeerStatus } from '../bgp/session';
 import type { Logger } from '../util/log';
+import { answerClear, type ClearActions, type ClearResponse } from './clear';
 import { parseRequest, type ControlResponse, type RibListing, type RibRouteEntry, type ViewRow, type VtepView } from './protocol';
 import { routeRows } from './routes';
 
 /**
  * The control socket of a running speaker: a UNIX stream socket speaking
- * newline-delimited JSON (protocol.ts). Read-only: it answers `show`
- * requests and changes nothing, so it can stay open to the operator's group.
+ * newline-delimited JSON (protocol.ts). It answers `show` requests, and
+ * `clear` requests (clear.ts) when the process gives it `actions`; answers
+ * go out in request order.
  */
 
 export interface ControlSource {
@@ -17,6 +19,8 @@ export interface ControlSource {
   rib: RibListing;
   /** VTEP tables; absent on a speaker that runs without a data plane (`evpn-vtep bgp`). */
   view?(what: VtepView, filters: { vni?: number }): ViewRow[];
+  /** Session resets (`evpn-vtep clear`); absent: clear requests are refused. */
+  actions?: ClearActions;
 }
 
 /** Longest request line accepted; the API has no large requests. */
@@ -57,6 +61,8 @@ export class ControlServer {
     sock.on('close', () => this.clients.delete(sock));
     sock.on('error', () => sock.destroy());
     let buf = '';
+    // A clear may take a moment (a reset waits for its NOTIFICATION to leave): answers stay in request order.
+    let chain: Promise<void> = Promise.resolve();
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
       buf += chunk;
@@ -64,7 +70,12 @@ export class ControlServer {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
-        if (line) sock.write(JSON.stringify(this.answer(line)) + '\n');
+        if (!line) continue;
+        const r = this.respond(line);
+        chain = chain.then(async () => {
+          const v = await r;
+          if (!sock.destroyed) sock.write(JSON.stringify(v) + '\n');
+        });
       }
       if (buf.length > MAX_LINE) {
         sock.end(JSON.stringify({ ok: false, error: 'request line too long' }) + '\n');
@@ -73,7 +84,20 @@ export class ControlServer {
     });
   }
 
-  /** One response for one request line. */
+  /** One response for one request line of the socket: `clear` requests here, the rest by answer(). */
+  private respond(line: string): ControlResponse | Promise<ClearResponse> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return { ok: false, error: 'request is not valid JSON' };
+    }
+    const req = parseRequest(parsed);
+    if (typeof req !== 'string' && req.cmd === 'clear') return answerClear(req, this.source.actions, this.log);
+    return this.answer(line);
+  }
+
+  /** One response for one read-only request line (also what the HTTP API asks). */
   answer(line: string): ControlResponse {
     let parsed: unknown;
     try {
@@ -83,6 +107,7 @@ export class ControlServer {
     }
     const req = parseRequest(parsed);
     if (typeof req === 'string') return { ok: false, error: req };
+    if (req.cmd === 'clear') return { ok: false, error: 'clear is accepted on the control socket only' };
     try {
       if (req.what === 'peers') return { ok: true, peers: this.source.peers() };
       if (req.what !== 'routes') {

@@ -296,14 +296,14 @@ export class Rib implements RibApi {
    * as decided at the last flush. `filter.type` skips other route types
    * early; the caller applies any other filter.
    */
-  *routes(filter?: { type?: number }): IterableIterator<{ route: EvpnRoute; attrs: readonly PathAttribute[]; nextHop: string | null; from: string; best: boolean }> {
+  *routes(filter?: { type?: number }): IterableIterator<{ route: EvpnRoute; attrs: readonly PathAttribute[]; nextHop: string | null; from: string; best: boolean; stale: boolean }> {
     const type = filter?.type;
     const t = this.table;
     for (const n of t.entries()) {
       const best = t.best(n);
       for (let p = t.first(n); p !== undefined; p = p.next) {
         if (type !== undefined && p.route.routeType !== type) continue;
-        yield { route: p.route, attrs: p.attrs.attrs, nextHop: p.attrs.nextHop, from: p.source.id, best: p === best };
+        yield { route: p.route, attrs: p.attrs.attrs, nextHop: p.attrs.nextHop, from: p.source.id, best: p === best, stale: p.source.stale };
       }
     }
   }

@@ -32,6 +32,8 @@ export interface L2VniService {
   origin: L2Origin;
   /** `max-macs`: most MACs the data plane learns on this VNI (beyond it frames are forwarded, not learned). */
   maxMacs?: number;
+  /** `port-limits` of the access port (0 = none): learned MACs, ARP/ND frames per second and burst. */
+  portLimits?: { maxMacs: number; arpRate: number; arpBurst: number };
   /** The tenant this VNI routes in (symmetric IRB): its MAC+IP routes carry label2, the tenant's RTs and Router's MAC (RFC 9135). */
   l3?: L3Origin;
 }
@@ -91,6 +93,13 @@ export class L2Service {
       ops.push({ op: 'vniAdd', vni: v.vni });
       ops.push({ op: 'portAdd', port: v.port, vni: v.vni, vid: v.vid });
       if (v.maxMacs !== undefined) ops.push({ op: 'vniLimits', vni: v.vni, maxMacs: v.maxMacs });
+    }
+    // One portLimits op per access port (VNIs on VLANs of one interface share it; the config makes their limits agree).
+    const limited = new Set<number>();
+    for (const v of this.o.vnis) {
+      if (!v.portLimits || limited.has(v.port)) continue;
+      limited.add(v.port);
+      ops.push({ op: 'portLimits', port: v.port, maxMacs: v.portLimits.maxMacs, arpRate: v.portLimits.arpRate, arpBurst: v.portLimits.arpBurst });
     }
     this.o.dataplane.applyOps(ops);
     for (const v of this.o.vnis) {

@@ -1,6 +1,6 @@
 import { Speaker, type SpeakerOptions } from '../bgp/speaker';
 import { readFileSync } from 'node:fs';
-import { resolveL2vni, resolveVrf, type VtepConfig } from '../config';
+import { DEFAULTS, resolveL2vni, resolveVrf, type VtepConfig } from '../config';
 import { formatRouteTarget } from '../bgp/wire/ext-community';
 import type { DataplaneEvent } from '../dataplane/events';
 import { Programmer } from '../dataplane/programmer';
@@ -99,7 +99,9 @@ export class Vtep {
       vtepIp: cfg.underlay.address,
       vnis: vnis.map(({ l2, r }) => {
         const l3 = l3Of.get(r.vni);
-        return { vni: r.vni, port: o.portOf(l2.interface), vid: l2.vlan ?? 0, origin: { vni: r.vni, rd: r.rd, exportRts: r.export }, ...(l3 ? { l3 } : {}), ...(l2.maxMacs !== undefined ? { maxMacs: l2.maxMacs } : {}) };
+        // Hand-built configs (tests) may lack port-limits: the loader's defaults apply.
+        const portLimits = l2.portLimits ?? { maxMacs: DEFAULTS.portMaxMacs, arpRate: DEFAULTS.portArpRate, arpBurst: DEFAULTS.portArpBurst };
+        return { vni: r.vni, port: o.portOf(l2.interface), vid: l2.vlan ?? 0, origin: { vni: r.vni, rd: r.rd, exportRts: r.export }, ...(l3 ? { l3 } : {}), ...(l2.maxMacs !== undefined ? { maxMacs: l2.maxMacs } : {}), portLimits };
       }),
       rib: this.speaker,
       importer: this.importer,

@@ -54,11 +54,13 @@ l2vnis:
     arp-suppression: false
     mac-aging-seconds: 600
     max-macs: 4096
+    port-limits: { max-macs: 64, arp-rate: 50, arp-burst: 0 }
     gateway: { ip: 10.2.0.1, mac: 00-00-5E-00-01-01 }
 rd-rt-mode: rfc8365
 migration:
   probe-timeout-ms: 1000
   dad: { max-moves: 3, window-seconds: 60 }
+graceful-restart: { restart-time: 90, preserve-forwarding: true, stale-time: 30, select-defer-time: 45 }
 control-socket: /tmp/vtep.sock
 log: { level: debug }
 `;
@@ -102,6 +104,7 @@ const EXPECTED: VtepConfig = {
       routeTargets: { import: 'auto', export: 'auto' },
       arpSuppression: true,
       macAgingSeconds: 300,
+      portLimits: { maxMacs: 8192, arpRate: 1000, arpBurst: 2000 },
     },
     {
       vni: 200,
@@ -118,11 +121,13 @@ const EXPECTED: VtepConfig = {
       arpSuppression: false,
       macAgingSeconds: 600,
       maxMacs: 4096,
+      portLimits: { maxMacs: 64, arpRate: 50, arpBurst: 0 },
       gateway: { ip: '10.2.0.1', mac: '00:00:5e:00:01:01' },
     },
   ],
   rdRtMode: 'rfc8365',
   migration: { probeTimeoutMs: 1000, dad: { maxMoves: 3, windowSeconds: 60 } },
+  gracefulRestart: { restartTime: 90, preserveForwarding: true, staleTime: 30, selectDeferTime: 45 },
   controlSocket: '/tmp/vtep.sock',
   log: { level: 'debug' },
 };
@@ -164,10 +169,21 @@ describe('loading a valid configuration', () => {
         },
       ],
       l2vnis: [
-        { vni: 10, interface: 'br10', rd: 'auto', routeTargets: { import: 'auto', export: 'auto' }, arpSuppression: true, macAgingSeconds: 300 },
+        {
+          vni: 10,
+          interface: 'br10',
+          rd: 'auto',
+          routeTargets: { import: 'auto', export: 'auto' },
+          arpSuppression: true,
+          macAgingSeconds: 300,
+          // Safe defaults against a misbehaving host on the access port.
+          portLimits: { maxMacs: 8192, arpRate: 1000, arpBurst: 2000 },
+        },
       ],
       rdRtMode: 'frr',
       migration: { probeTimeoutMs: 3000, dad: { maxMoves: 5, windowSeconds: 180 } },
+      // Helper only, as FRR without `bgp graceful-restart`.
+      gracefulRestart: { restartTime: 120, preserveForwarding: false, staleTime: 360, selectDeferTime: 360 },
       controlSocket: '/run/evpn-vtep.sock',
       log: { level: 'info' },
     });
@@ -301,7 +317,7 @@ describe('unknown keys', () => {
     expect(errs(text)).toEqual([
       'lab.yaml:4:1: neighbours: unknown key (did you mean "neighbors"?)',
       'lab.yaml:9:5: l2vnis[0].arp_suppression: unknown key (did you mean "arp-suppression"?)',
-      'lab.yaml:10:5: l2vnis[0].colour: unknown key; valid keys: vni, interface, vlan, rd, route-targets, arp-suppression, mac-aging-seconds, max-macs, gateway, vrf',
+      'lab.yaml:10:5: l2vnis[0].colour: unknown key; valid keys: vni, interface, vlan, rd, route-targets, arp-suppression, mac-aging-seconds, max-macs, port-limits, gateway, vrf',
     ]);
   });
 
@@ -371,7 +387,7 @@ describe('loadConfig', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.errors[0]).toMatchObject({ file, line: 4, col: 1 });
-      expect(String(r.errors[0])).toBe(`${file}:4:1: bogus: unknown key; valid keys: router-id, as, listen, underlay, neighbors, route-reflector, l2vnis, vrfs, rd-rt-mode, migration, control-socket, log, metrics`);
+      expect(String(r.errors[0])).toBe(`${file}:4:1: bogus: unknown key; valid keys: router-id, as, listen, underlay, neighbors, route-reflector, l2vnis, vrfs, rd-rt-mode, migration, graceful-restart, control-socket, log, metrics`);
     }
     writeFileSync(file, FULL);
     const ok = loadConfig(file);
