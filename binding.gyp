@@ -9,6 +9,7 @@
         "native/src/bench.cc",
         "native/src/dataplane.cc",
         "native/src/fdb.cc",
+        "native/src/lpm.cc",
         "native/src/offload.cc",
         "native/src/ops.cc",
         "native/src/pipeline.cc",

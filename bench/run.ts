@@ -12,6 +12,7 @@ import { table, type Row } from './lib';
 import { ratioChart, type Ratio } from './chart';
 import { ingestTable, runIngestPeers } from './topo/ingest.bench';
 import { runDataplaneBench } from './topo/dataplane.bench';
+import { runRoutedBench } from './topo/routed.bench';
 import { runMigrationBench } from './topo/migration.bench';
 import { runScaleBench, scaleTable } from './topo/scale.bench';
 import { runVxlanBench } from './codec/vxlan.bench';
@@ -74,6 +75,16 @@ async function main(): Promise<void> {
     for (const r of dp) {
       const v = Number(r.extra?.['ours/kernel']);
       if (Number.isFinite(v) && v > 0) ratios.push({ label: `${r.name}: vs kernel`, value: v, lowerIsBetter: /rtt|latency|p50|p99|cpu/i.test(r.name) });
+    }
+    process.stderr.write('bench: routing (symmetric IRB) vs kernel …\n');
+    const rt = await runRoutedBench();
+    all.push(...rt);
+    const rtt = table(rt);
+    console.log(`\n## Routing (symmetric IRB) vs kernel\n\n${rtt}`);
+    sections.push(`## Routing between subnets (symmetric IRB) vs the kernel's bridge + vxlan + IP forwarding (same namespaces and traffic)\n\n${rtt}\n`);
+    for (const r of rt) {
+      const v = Number(r.extra?.['ours/kernel']);
+      if (Number.isFinite(v) && v > 0) ratios.push({ label: `routed ${r.name}: vs kernel`, value: v, lowerIsBetter: /rtt|latency|p50|p99|cpu/i.test(r.name) });
     }
   }
   if (topo) {

@@ -3,13 +3,17 @@
  *  - encap / decap per packet at batch 1, 32 and 256 through the run() test
  *    hook: the difference between batch sizes is the N-API cost per call;
  *  - MAC lookups per second in an FDB of 1,000,000 entries, timed in C++;
+ *  - routed packets (symmetric IRB: route + encap with the L3VNI, decap +
+ *    route into the host's subnet) in the C++ loop, next to plain bridging;
+ *  - tenant LPM lookups per second with 1,000,000 IPv4 prefixes (an EVPN
+ *    mix and an Internet-like mix of lengths) and the table's bytes per prefix;
  *  - applyOps cost per record (a batch of 1,000 RemoteMacAdd records).
  *
  * Run: npx tsx bench/native/pipeline.bench.ts
  */
 import Benchmark from 'benchmark';
 
-import { benchFdbLookups, NativePipeline } from '../../src/dataplane/native';
+import { benchFdbLookups, benchLpmLookups, NativePipeline } from '../../src/dataplane/native';
 import { encodeOps, type DataplaneOp } from '../../src/dataplane/ops';
 
 export interface Row {
@@ -53,6 +57,37 @@ function pipeline(self: typeof A, peer: typeof A): NativePipeline {
     { op: 'localMacStatic', vni: 100, port: 0, mac: self === A ? '02:cc:00:00:00:11' : '02:cc:00:00:00:12' },
   ]);
   if (r.rejected) throw new Error('bench setup rejected');
+  return p;
+}
+
+/** A leaf of tenant red (L3VNI 1000): VNI 100 on port 0 (h1 on A), VNI 200 on port 0 (h2 on B); each holds the other's host route. */
+function routedPipeline(self: typeof A, peer: typeof A): NativePipeline {
+  const p = new NativePipeline({
+    maxPorts: 4,
+    maxVnis: 16,
+    maxVteps: 16,
+    maxMacs: 4096,
+    maxTenants: 2,
+    maxRoutes: 1024,
+    txSlots: 512,
+    underlay: { localIp: self.ip, localMac: self.mac, nextHopMac: peer.mac },
+  });
+  const onA = self === A;
+  const vni = onA ? 100 : 200;
+  const rmac = (x: typeof A): string => (x === A ? '02:aa:00:00:10:00' : '02:bb:00:00:10:00');
+  const r = p.applyOps([
+    { op: 'vniAdd', vni },
+    { op: 'portAdd', port: 0, vni },
+    { op: 'remoteVtepAdd', vtepIdx: 0, ip: peer.ip },
+    { op: 'vrfAdd', tenant: 0, l3vni: 1000, routerMac: rmac(self) },
+    { op: 'vniVrf', vni, tenant: 0 },
+    { op: 'gatewayAdd', vni, ip: onA ? '10.100.0.1' : '10.200.0.1', prefixLength: 24, mac: '00:00:5e:00:01:01' },
+    { op: 'routeAdd', tenant: 0, ip: onA ? '10.100.0.0' : '10.200.0.0', prefixLength: 24, vni, local: true },
+    { op: 'routeAdd', tenant: 0, ip: onA ? '10.200.0.12' : '10.100.0.11', prefixLength: 32, vni: 1000, vtepIdx: 0, routerMac: rmac(peer) },
+    { op: 'localMacStatic', vni, port: 0, mac: onA ? '02:cc:00:00:00:11' : '02:cc:00:00:00:12' },
+    { op: 'arpAdd', vni, ip: onA ? '10.100.0.11' : '10.200.0.12', mac: onA ? '02:cc:00:00:00:11' : '02:cc:00:00:00:12' },
+  ]);
+  if (r.rejected) throw new Error('routed bench setup rejected');
   return p;
 }
 
@@ -116,6 +151,45 @@ export async function runPipelineBench(): Promise<Row[]> {
       const ns = Array.from({ length: 5 }, () => p.benchProcess(frames, Math.ceil(200_000 / batch)));
       rows.push(statsRow('native pipeline (C++ loop)', `${name} packets/s, batch ${batch}`, ns.map((x) => 1e9 / x)));
     }
+  }
+
+  // Routed (symmetric IRB): h1 (10.100.0.11, VNI 100) to 10.200.0.12 behind
+  // the peer, via its /32 host route over L3VNI 1000; the peer routes it
+  // into its VNI 200. Same 128-octet frames as the bridged rows above.
+  const GW = [0, 0, 0x5e, 0, 1, 1];
+  const routedIn = inner.map((f) => {
+    const r = f.slice();
+    r.set(GW, 0);
+    r.set([10, 200, 0, 12], 30);
+    r.set([0, 0], 24);
+    let sum = 0;
+    for (let i = 14; i < 34; i += 2) sum += (r[i]! << 8) | r[i + 1]!;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+    r.set([(~sum >> 8) & 0xff, ~sum & 0xff], 24);
+    return r;
+  });
+  const ra = routedPipeline(A, B);
+  const rb = routedPipeline(B, A);
+  const routedOut = ra.run(routedIn.map((bytes) => ({ port: 0, bytes }))).map((f) => f.bytes.slice());
+  if (routedOut.length !== 256 || routedOut[0]!.length !== 178) throw new Error(`route setup produced ${routedOut.length} frames`);
+  const routedDelivered = rb.run(routedOut.map((bytes) => ({ port: 'underlay' as const, bytes })));
+  if (routedDelivered.length !== 256 || routedDelivered.some((f) => f.egress.kind !== 'port')) throw new Error(`routed decap delivered ${routedDelivered.length}`);
+  for (const [name, p, frames] of [
+    ['route + encap (L3VNI)', ra, routedIn.map((bytes) => ({ port: 0, bytes }))],
+    ['decap + route to host', rb, routedOut.map((bytes) => ({ port: 'underlay' as const, bytes }))],
+  ] as const) {
+    const ns = Array.from({ length: 5 }, () => p.benchProcess(frames, Math.ceil(200_000 / 256)));
+    rows.push(statsRow('native pipeline (C++ loop)', `${name} packets/s, batch 256`, ns.map((x) => 1e9 / x)));
+  }
+
+  // Tenant LPM with 1,000,000 IPv4 prefixes, timed in C++.
+  for (const [mix, what] of [
+    [0, 'EVPN mix (/32 hosts, /24, /0)'],
+    [1, 'Internet-like mix (/8../32)'],
+  ] as const) {
+    const runs = Array.from({ length: 3 }, () => benchLpmLookups(1_000_000, 3_000_000, mix));
+    const r0 = runs[0]!;
+    rows.push(statsRow('native lpm', `lookups/s, 1,000,000 prefixes, ${what}, ${r0.lengths} lengths, ${r0.bytesPerPrefix.toFixed(0)} B/prefix`, runs.map((r) => 1e9 / r.nsPerLookup)));
   }
 
   // MAC lookups with 1,000,000 entries, timed in C++: several samples for an rme.

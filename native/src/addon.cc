@@ -29,7 +29,7 @@ using evpn::PipelineConfig;
 
 // The addon's ABI version: TypeScript checks it before using anything else,
 // so a stale build fails loudly instead of misreading a record layout.
-constexpr uint32_t kAbiVersion = 4;
+constexpr uint32_t kAbiVersion = 5;
 // Frames per pipeline vector in the test hook (one TPACKET_V3 block's worth).
 constexpr size_t kVector = 256;
 
@@ -97,6 +97,7 @@ bool readConfig(Napi::Object o, PipelineConfig* c) {
   if (!readU32(o, "maxPorts", &c->maxPorts, 1, 4096) || !readU32(o, "maxVnis", &c->maxVnis, 1, 65534) ||
       !readU32(o, "maxVteps", &c->maxVteps, 1, 1u << 20) || !readU32(o, "maxMacs", &c->maxMacs, 16, 1u << 26) ||
       !readU32(o, "maxArp", &c->maxArp, 16, 1u << 26) || !readU32(o, "maxFloodPerVni", &c->maxFloodPerVni, 1, 1u << 16) ||
+      !readU32(o, "maxTenants", &c->maxTenants, 1, 1u << 15) || !readU32(o, "maxRoutes", &c->maxRoutes, 16, 1u << 24) ||
       !readU32(o, "eventRing", &c->eventRing, 16, 1u << 24) || !readU32(o, "txSlots", &c->txSlots, 16, 1u << 20) ||
       !readU32(o, "maxFrameLen", &c->maxFrameLen, 64, 65535 - evpn::kMaxOuter) ||
       !readBool(o, "verifyUdpChecksum", &c->verifyUdpChecksum) ||
@@ -625,6 +626,25 @@ Napi::Value BenchFdbLookups(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// benchLpmLookups(prefixes, lookups, mix) -> {nsPerLookup, nsPerInsert, hits, bytesPerPrefix, lengths}
+Napi::Value BenchLpmLookups(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    fail(env, "benchLpmLookups(prefixes, lookups, mix)");
+    return env.Undefined();
+  }
+  evpn::LpmBenchResult r = evpn::benchLpmLookups(info[0].As<Napi::Number>().Uint32Value(),
+                                                 info[1].As<Napi::Number>().Uint32Value(),
+                                                 info[2].As<Napi::Number>().Uint32Value());
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("nsPerLookup", r.nsPerLookup);
+  out.Set("nsPerInsert", r.nsPerInsert);
+  out.Set("hits", double(r.hits));
+  out.Set("bytesPerPrefix", r.bytesPerPrefix);
+  out.Set("lengths", r.lengths);
+  return out;
+}
+
 // ------------------------------------------------------------ TCP options
 // BGP transport security (RFC 2385 TCP MD5, RFC 5082 GTSM) on descriptors
 // owned by Node: see src/bgp/tcp-options.ts.
@@ -728,6 +748,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("opLengths", Napi::Function::New(env, OpLengths));
   exports.Set("eventRecordSize", Napi::Number::New(env, evpn::kEventRecord));
   exports.Set("benchFdbLookups", Napi::Function::New(env, BenchFdbLookups));
+  exports.Set("benchLpmLookups", Napi::Function::New(env, BenchLpmLookups));
   exports.Set("Pipeline", PipelineWrap::Define(env));
   exports.Set("Dataplane", DataplaneWrap::Define(env));
   exports.Set("tcpSocket", Napi::Function::New(env, TcpSocket));

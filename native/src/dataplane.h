@@ -33,7 +33,8 @@
 
 namespace evpn {
 
-constexpr size_t kCommandRecord = 32;  // the longest op record
+constexpr size_t kCommandRecord = 48;  // room for the longest op record (RouteAdd, 44)
+static_assert(kCommandRecord >= kOpMaxLength, "a command slot must hold every op record");
 // One applyOps() result: batch id, applied, rejected, reported, then
 // `reported` (index, status) pairs; all u32 in host order.
 constexpr size_t kResultRecord = 16 + OpsResult::kMaxReported * 8;

@@ -91,6 +91,7 @@ class OpenTable {
     *next = i;
   }
   size_t slotCount() const { return mask_ + 1; }
+  static constexpr size_t slotBytes() { return sizeof(Slot); }
 
  private:
   struct Slot {

@@ -76,6 +76,7 @@ OpStatus Pipeline::applyOne(const uint8_t* r, OpType type) {
       if (vteps_.del(idx)) {
         fdb_.flushVtep(idx);
         vnis_.floodDelEverywhere(idx);
+        lpm_.flushVtep(idx);
       }
       return OpStatus::kOk;
     }
@@ -204,6 +205,14 @@ OpStatus Pipeline::applyOne(const uint8_t* r, OpType type) {
       vniMaxMacs_[vi] = load32(r + 8);
       return OpStatus::kOk;
     }
+    case OpType::kVrfAdd:
+    case OpType::kVrfDel:
+    case OpType::kVniVrf:
+    case OpType::kGatewayAdd:
+    case OpType::kGatewayDel:
+    case OpType::kRouteAdd:
+    case OpType::kRouteDel:
+      return applyL3(r, type);
     case OpType::kVniAdd: {
       uint32_t vni = load32(r + 4);
       if (vni > 0xffffff) return OpStatus::kBadValue;
@@ -211,6 +220,122 @@ OpStatus Pipeline::applyOne(const uint8_t* r, OpType type) {
     }
   }
   return OpStatus::kUnknownType;
+}
+
+// Tenants, gateways and routes (the layouts and their meaning are in ops.h).
+OpStatus Pipeline::applyL3(const uint8_t* r, OpType type) {
+  switch (type) {
+    case OpType::kVrfAdd: {
+      uint32_t t = load32(r + 4);
+      if (t >= cfg_.maxTenants) return OpStatus::kBadIndex;
+      uint32_t l3vni = load32(r + 8);
+      uint64_t mac = loadMac(r + 12);
+      if (l3vni > 0xffffff || !unicastMac(mac)) return OpStatus::kBadValue;
+      int64_t found = vnis_.find(l3vni);
+      // An L3VNI carries only routed traffic: never an L2VNI's, nor another tenant's.
+      if (found >= 0) {
+        uint32_t n;
+        vnis_.ports(uint32_t(found), &n);
+        if (n || vniTenant_[found] != kNoTenant || (l3Tenant_[found] != kNoTenant && l3Tenant_[found] != t))
+          return OpStatus::kConflict;
+      }
+      int64_t vi = found >= 0 ? found : vnis_.add(l3vni);
+      if (vi < 0) return OpStatus::kTableFull;
+      Tenant& tn = tenants_[t];
+      if (tn.used && tn.l3VniIdx != uint32_t(vi)) l3Tenant_[tn.l3VniIdx] = kNoTenant;
+      tn.used = true;
+      tn.l3VniIdx = uint32_t(vi);
+      tn.routerMac = mac;
+      l3Tenant_[vi] = t;
+      return OpStatus::kOk;
+    }
+    case OpType::kVrfDel: {
+      uint32_t t = load32(r + 4);
+      if (t >= cfg_.maxTenants) return OpStatus::kBadIndex;
+      Tenant& tn = tenants_[t];
+      if (!tn.used) return OpStatus::kOk;
+      l3Tenant_[tn.l3VniIdx] = kNoTenant;
+      for (uint32_t i = 0; i < cfg_.maxVnis; i++)
+        if (vniTenant_[i] == t) vniTenant_[i] = kNoTenant;
+      lpm_.flushTenant(t);
+      tn = Tenant();
+      return OpStatus::kOk;
+    }
+    case OpType::kVniVrf: {
+      int64_t vi = vnis_.find(load32(r + 4));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      uint32_t t = load32(r + 8);
+      if (t != kNoTenant) {
+        if (t >= cfg_.maxTenants) return OpStatus::kBadIndex;
+        if (!tenants_[t].used) return OpStatus::kUnknownTenant;
+        if (l3Tenant_[vi] != kNoTenant) return OpStatus::kConflict;
+      }
+      vniTenant_[vi] = t;
+      return OpStatus::kOk;
+    }
+    case OpType::kGatewayAdd: {
+      int64_t vi = vnis_.find(load32(r + 4));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      uint8_t family = r[8];
+      if (family != 4 && family != 6) return OpStatus::kBadFamily;
+      uint64_t mac = loadMac(r + 10);
+      if (r[9] > (family == 4 ? 32 : 128) || !unicastMac(mac)) return OpStatus::kBadValue;
+      Gateway& g = gateways_[vi];
+      g.mac = mac;
+      if (family == 4) {
+        g.has4 = true;
+        std::memcpy(g.ip4, r + 16, 4);
+      } else {
+        g.has6 = true;
+        std::memcpy(g.ip6, r + 16, 16);
+      }
+      return OpStatus::kOk;
+    }
+    case OpType::kGatewayDel: {
+      int64_t vi = vnis_.find(load32(r + 4));
+      if (vi < 0) return OpStatus::kUnknownVni;
+      Gateway& g = gateways_[vi];
+      if (r[8] == 4) g.has4 = false;
+      else if (r[8] == 6) g.has6 = false;
+      else return OpStatus::kBadFamily;
+      if (!g.has4 && !g.has6) g.mac = 0;
+      return OpStatus::kOk;
+    }
+    case OpType::kRouteAdd:
+    case OpType::kRouteDel: {
+      uint32_t t = load32(r + 4);
+      if (t >= cfg_.maxTenants) return OpStatus::kBadIndex;
+      if (!tenants_[t].used) return OpStatus::kUnknownTenant;
+      IpAddr prefix;
+      uint8_t len = r[9];
+      bool add = type == OpType::kRouteAdd;
+      if (!readIp(r + 8, r + (add ? 28 : 12), &prefix)) return OpStatus::kBadFamily;
+      if (len > (prefix.family == 4 ? 32 : 128)) return OpStatus::kBadValue;
+      if (!add) {
+        lpm_.del(t, prefix, len);
+        return OpStatus::kOk;
+      }
+      RouteNh nh;
+      nh.flags = r[10] & kRouteLocal;
+      uint32_t vni = load32(r + 16);
+      if (nh.local()) {
+        int64_t vi = vnis_.find(vni);
+        if (vi < 0) return OpStatus::kUnknownVni;
+        nh.target = uint32_t(vi);
+      } else {
+        uint32_t vtep = load32(r + 12);
+        if (vtep >= vteps_.max()) return OpStatus::kBadIndex;
+        if (!vteps_.get(vtep)) return OpStatus::kUnknownVtep;
+        nh.routerMac = loadMac(r + 20);
+        if (vni > 0xffffff || !unicastMac(nh.routerMac)) return OpStatus::kBadValue;
+        nh.target = vtep;
+        nh.vni = vni;
+      }
+      return lpm_.add(t, prefix, len, nh) == LpmTable::AddResult::kOk ? OpStatus::kOk : OpStatus::kTableFull;
+    }
+    default:
+      return OpStatus::kUnknownType;
+  }
 }
 
 }  // namespace evpn

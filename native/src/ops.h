@@ -28,6 +28,28 @@
 //  13    ArpProbe         24  4 port u32 | 8 vni | 12 targetMac[6] | 18 rsvd[2] | 20 ipv4[4]
 //  14    PortLimits       20  4 port u32 | 8 maxMacs u32 | 12 arpRate u32 | 16 arpBurst u32
 //  15    VniLimits        12  4 vni | 8 maxMacs u32
+//  16    VrfAdd           20  4 tenant u32 | 8 l3vni | 12 routerMac[6] | 18 rsvd[2]
+//  17    VrfDel            8  4 tenant u32      (flushes its routes, unbinds its VNIs)
+//  18    VniVrf           12  4 vni | 8 tenant u32 (0xffffffff = not routed)
+//  19    GatewayAdd       32  4 vni | 8 family | 9 prefixLen u8 | 10 mac[6] | 16 ip[16]
+//  20    GatewayDel       12  4 vni | 8 family | 9 rsvd[3]
+//  21    RouteAdd         44  4 tenant | 8 family | 9 prefixLen | 10 flags u8 | 11 rsvd | 12 vtepIdx u32
+//                             | 16 vni | 20 routerMac[6] | 26 rsvd[2] | 28 prefix[16]
+//  22    RouteDel         28  4 tenant | 8 family | 9 prefixLen | 10 rsvd[2] | 12 prefix[16]
+//
+// Routing (symmetric IRB, RFC 9135; IP Prefix routes, RFC 9136). A tenant
+// (IP-VRF) is a dense index chosen by the control plane; VrfAdd gives it its
+// L3VNI (added to the VNI table like an L2VNI, without ports: frames that
+// arrive with it are routed) and the Router's MAC routed frames carry.
+// VniVrf routes an L2VNI in a tenant; GatewayAdd gives the L2VNI its
+// distributed anycast gateway (one per family): ARP/NS for the IP are
+// answered with the MAC and frames sent to the MAC are routed. RouteAdd
+// installs or replaces a prefix in the tenant's LPM table (host bits are
+// masked): flags bit 0 clear = remote, rewrite the inner destination MAC to
+// routerMac and encapsulate with `vni` towards vtepIdx; bit 0 set = the
+// connected subnet of L2VNI `vni` (vtepIdx and routerMac unused), hosts
+// resolved through that VNI's ARP/ND table. RemoteVtepDel also removes the
+// routes through the VTEP.
 //
 // PortLimits / VniLimits (0 = no limit): at most maxMacs learned MACs on the
 // port / in the VNI. Static and remote entries do not count; a MAC over the
@@ -70,10 +92,27 @@ enum class OpType : uint8_t {
   kArpProbe = 13,
   kPortLimits = 14,
   kVniLimits = 15,
+  kVrfAdd = 16,
+  kVrfDel = 17,
+  kVniVrf = 18,
+  kGatewayAdd = 19,
+  kGatewayDel = 20,
+  kRouteAdd = 21,
+  kRouteDel = 22,
 };
 
-constexpr uint8_t kOpTypeMax = 15;
-constexpr uint8_t kOpLength[kOpTypeMax + 1] = {0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8, 24, 20, 12};
+constexpr uint8_t kOpTypeMax = 22;
+constexpr uint8_t kOpLength[kOpTypeMax + 1] = {0,  32, 8,  24, 16, 20, 16, 32, 28, 12, 12, 16,
+                                               8,  24, 20, 12, 20, 8,  12, 32, 12, 44, 28};
+constexpr uint32_t kNoTenant = 0xffffffff;
+// The longest record: the packet thread's command ring slots are sized by it.
+constexpr uint8_t kOpMaxLength = 44;
+constexpr bool opLengthsFit() {
+  for (uint8_t l : kOpLength)
+    if (l > kOpMaxLength) return false;
+  return true;
+}
+static_assert(opLengthsFit(), "kOpMaxLength must cover every record");
 constexpr size_t kOpHeader = 4;
 
 enum class OpStatus : uint8_t {
@@ -88,6 +127,7 @@ enum class OpStatus : uint8_t {
   kBadFamily = 8,
   kBadValue = 9,    // VNI > 24 bits, VID 4095, group MAC...
   kConflict = 10,   // e.g. IP already owned by another VTEP, static MAC elsewhere
+  kUnknownTenant = 11,
 };
 
 // Outcome of one applyOps() call; the first kMaxReported rejects are kept.

@@ -27,6 +27,19 @@ constexpr uint32_t kControlSlots = 256;
 
 uint32_t flowHashOf(const FrameView& v) { return innerFlowHash(v.macs, v.etherType, v.payload, v.payloadLen); }
 
+// RFC 1812 §5.3.1: a router decrements the TTL; the header checksum is
+// updated incrementally (RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m')).
+void decrementTtl(uint8_t* ip, bool v4) {
+  if (!v4) {
+    ip[7]--;  // IPv6 hop limit (RFC 8200 §3), no header checksum
+    return;
+  }
+  uint16_t m = load16(ip + 8);
+  ip[8]--;
+  uint64_t sum = uint64_t(uint16_t(~load16(ip + 10))) + uint16_t(~m) + load16(ip + 8);
+  store16(ip + 10, uint16_t(~csumFold(sum)));
+}
+
 }  // namespace
 
 Pipeline::Pipeline(const PipelineConfig& cfg)
@@ -41,7 +54,15 @@ Pipeline::Pipeline(const PipelineConfig& cfg)
       controlTx_(kControlSlots, cfg.maxFrameLen + kMaxOuter + kVlanTag),
       portLimits_(new PortLimits[cfg.maxPorts]()),
       vniMaxMacs_(new uint32_t[cfg.maxVnis]()),
-      vniLearned_(new uint32_t[cfg.maxVnis]()) {}
+      vniLearned_(new uint32_t[cfg.maxVnis]()),
+      lpm_(cfg.maxTenants, cfg.maxRoutes),
+      tenants_(new Tenant[cfg.maxTenants]()),
+      vniTenant_(new uint32_t[cfg.maxVnis]),
+      l3Tenant_(new uint32_t[cfg.maxVnis]),
+      gateways_(new Gateway[cfg.maxVnis]()),
+      scratch_(new uint8_t[size_t(cfg.maxFrameLen) + 12]) {
+  for (uint32_t i = 0; i < cfg.maxVnis; i++) vniTenant_[i] = l3Tenant_[i] = kNoTenant;
+}
 
 void Pipeline::process(const RxFrame* in, size_t n, TxBatch& out, uint32_t now) {
   now_ = now;
@@ -133,6 +154,10 @@ void Pipeline::accessIn(const RxFrame& f, TxBatch& out, uint32_t now) {
   if ((type == kEthArp || nd) && !arpAdmit(f.port, now)) return drop(f.port, int64_t(vniIdx), C_arp_rate_limited);
   if (type == kEthArp && arpIn(v, vniIdx, f.port, out)) return;
   if (type == kEthIpv6 && ndIn(v, vniIdx, f.port, out)) return;
+  // RFC 9135 §4: a frame to the distributed anycast gateway is routed.
+  uint32_t tenant = vniTenant_[vniIdx];
+  if (tenant != kNoTenant && gateways_[vniIdx].mac && loadMac(p) == gateways_[vniIdx].mac)
+    return route(v, vniIdx, tenant, f.port, out);
   forward(v, vniIdx, f.port, out);
 }
 
@@ -244,6 +269,17 @@ bool Pipeline::arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch
   // (RFC 826 "Packet Reception" merges it first). Bindings the table already
   // holds are not reported again.
   if (!spaZero && !macIsGroup(sha) && sha != 0) bindingSeen(vniIdx, port, sha, spa);
+  uint16_t vid;
+  // The anycast gateway answers for itself (RFC 9135 §4.1), to any request
+  // but a gratuitous one, on the port it was asked on.
+  if (a.op == kArpRequest && load32(a.spa) != load32(a.tpa) && gatewayIs(vniIdx, 4, a.tpa) &&
+      ports_.member(port, vniIdx, &vid)) {
+    TxFrame* tx = replySlot(port, vniIdx, out);
+    if (!tx) return true;
+    tx->len = uint32_t(buildArpReply(a, v.macs + 6, gateways_[vniIdx].mac, vid, tx->data));
+    sendReply(tx, port, vniIdx, out, C_gateway_arp_replies);
+    return true;
+  }
   // RFC 7432 §10: a broadcast request for a known binding is answered here
   // instead of being flooded. Left alone: unicast requests (hosts checking a
   // neighbour is still alive, RFC 1122 §2.3.2.1 - only the neighbour may
@@ -252,7 +288,6 @@ bool Pipeline::arpIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch
   if (a.op != kArpRequest || spaZero || !macIsGroup(v.macs) || load32(a.spa) == load32(a.tpa)) return false;
   const ArpEntry* t = arp_.find(vniIdx, IpAddr::v4(a.tpa));
   if (!t || t->mac == sha) return false;
-  uint16_t vid;
   if (!ports_.member(port, vniIdx, &vid)) return false;
   TxFrame* tx = replySlot(port, vniIdx, out);
   if (!tx) return true;
@@ -280,12 +315,21 @@ bool Pipeline::ndIn(const FrameView& v, uint32_t vniIdx, uint32_t port, TxBatch&
   // Duplicate address detection (RFC 4862 §5.4.3) must reach every host: forwarded.
   if (ipv6Unspecified(nd.src)) return false;
   bindingSeen(vniIdx, port, lla, IpAddr::v6(nd.src));
+  uint16_t vid;
+  // The anycast gateway answers for itself, solicited or NUD, as a router
+  // (R) whose MAC is the same on every VTEP (O).
+  if (gatewayIs(vniIdx, 6, nd.target) && ports_.member(port, vniIdx, &vid)) {
+    TxFrame* tx = replySlot(port, vniIdx, out);
+    if (!tx) return true;
+    tx->len = uint32_t(buildNeighborAdvert(nd, v.macs + 6, gateways_[vniIdx].mac, kNaRouter | kNaOverride, vid, tx->data));
+    sendReply(tx, port, vniIdx, out, C_gateway_nd_replies);
+    return true;
+  }
   // Unicast NS is neighbour unreachability detection (RFC 4861 §7.3.1):
   // only the neighbour may answer, so it is forwarded.
   if (!ipv6Multicast(nd.dst)) return false;
   const ArpEntry* t = arp_.find(vniIdx, IpAddr::v6(nd.target));
   if (!t || t->mac == lla) return false;
-  uint16_t vid;
   if (!ports_.member(port, vniIdx, &vid)) return false;
   TxFrame* tx = replySlot(port, vniIdx, out);
   if (!tx) return true;
@@ -432,7 +476,111 @@ void Pipeline::underlayIn(const RxFrame& f, TxBatch& out) {
   // EVPN learns remote MACs from the control plane (RFC 7432 §9.2.2,
   // RFC 8365 §5.1.4): no data-plane learning from the tunnel.
   FrameView v{inner, type, inner + kEthHeader, innerLen - kEthHeader};
+  // Symmetric IRB (RFC 9135 §5.2): the L3VNI carries routed packets to our
+  // Router's MAC, routed again here into the host's subnet.
+  uint32_t tenant = l3Tenant_[vi];
+  if (tenant != kNoTenant) {
+    if (loadMac(inner) != tenants_[tenant].routerMac) return drop(kUnderlayPort, vi, C_drop_not_for_us);
+    return route(v, uint32_t(vi), tenant, kUnderlayPort, out);
+  }
+  tenant = vniTenant_[vi];
+  if (tenant != kNoTenant && gateways_[vi].mac && loadMac(inner) == gateways_[vi].mac)
+    return route(v, uint32_t(vi), tenant, kUnderlayPort, out);
   forward(v, uint32_t(vi), kUnderlayPort, out);
+}
+
+// ----------------------------------------------------------------- route ---
+
+bool Pipeline::gatewayIs(uint32_t vniIdx, uint8_t family, const uint8_t* ip) const {
+  const Gateway& g = gateways_[vniIdx];
+  if (family == 4) return g.has4 && std::memcmp(g.ip4, ip, 4) == 0;
+  return g.has6 && std::memcmp(g.ip6, ip, 16) == 0;
+}
+
+void Pipeline::route(const FrameView& v, uint32_t vniIdx, uint32_t tenant, uint32_t inPort, TxBatch& out) {
+  const uint8_t* ip = v.payload;
+  size_t len = v.payloadLen;
+  const uint8_t* dst;
+  bool v4 = v.etherType == kEthIpv4;
+  if (v4) {
+    // RFC 1812 §5.2.2: a router checks version, length and header checksum.
+    if (len < kIpv4Header) return drop(inPort, vniIdx, C_drop_l3_bad_ip);
+    size_t ihl = size_t(ip[0] & 0x0f) * 4;
+    if ((ip[0] >> 4) != 4 || ihl < kIpv4Header || ihl > len || load16(ip + 2) < ihl || load16(ip + 2) > len ||
+        !csumValid(ip, ihl))
+      return drop(inPort, vniIdx, C_drop_l3_bad_ip);
+    dst = ip + 16;
+    // RFC 1812 §5.3.7: multicast, reserved, broadcast, "this network" and
+    // loopback destinations are never forwarded.
+    if (dst[0] >= 224 || dst[0] == 0 || dst[0] == 127) return drop(inPort, vniIdx, C_drop_not_routable);
+    if (ip[8] <= 1) return drop(inPort, vniIdx, C_drop_ttl);
+  } else if (v.etherType == kEthIpv6) {
+    if (len < kIpv6Header || (ip[0] >> 4) != 6 || kIpv6Header + load16(ip + 4) > len)
+      return drop(inPort, vniIdx, C_drop_l3_bad_ip);
+    dst = ip + 24;
+    // RFC 4291 §2.5.6, §2.7: link-local and multicast destinations stay on the link.
+    if (dst[0] == 0xff || (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80)) return drop(inPort, vniIdx, C_drop_not_routable);
+    if (ip[7] <= 1) return drop(inPort, vniIdx, C_drop_ttl);
+  } else {
+    return drop(inPort, vniIdx, C_drop_not_routable);
+  }
+  // An ICMP time exceeded / unreachable is not generated: the fast path has
+  // no address of its own in the tenant to send it from.
+  const RouteNh* nh = lpm_.lookup(tenant, v4 ? 4 : 6, dst);
+  if (!nh) return drop(inPort, vniIdx, C_drop_no_route);
+  const Tenant& tn = tenants_[tenant];
+  if (!nh->local()) {
+    // What came from the overlay never goes back into it.
+    if (inPort == kUnderlayPort) return drop(inPort, vniIdx, C_drop_hairpin);
+    const RemoteVtep* rv = vteps_.get(nh->target);
+    if (!rv) return drop(inPort, vniIdx, C_drop_vtep_down);
+    TxFrame* tx = out.next();
+    if (!tx) return drop(inPort, vniIdx, C_drop_no_tx_slot);
+    // RFC 9135 §5.1: inner destination = the remote Router's MAC, source =
+    // ours; written once, in place, behind the prebuilt outer header.
+    uint8_t* inner = tx->data + rv->header.length;
+    storeMac(inner, nh->routerMac);
+    storeMac(inner + 6, tn.routerMac);
+    store16(inner + 12, v.etherType);
+    std::memcpy(inner + kEthHeader, ip, len);
+    decrementTtl(inner + kEthHeader, v4);
+    tx->len = uint32_t(finishOuter(rv->header, nh->vni, flowHashOf(v), kEthHeader + len, tx->data));
+    tx->kind = EgressKind::kVtep;
+    tx->index = nh->target;
+    tx->l4Offset = uint16_t(rv->header.length - kVxlanHeader);
+    tx->vni = nh->vni;
+    out.push();
+    ingressBlock(inPort)[C_routed_packets]++;
+    counters_.vni(vniIdx)[C_routed_packets]++;
+    for (Ctr* c : {counters_.underlay(), counters_.vni(tn.l3VniIdx)}) {
+      c[C_tx_packets]++;
+      c[C_tx_bytes] += tx->len;
+    }
+    return;
+  }
+  // A connected subnet: the host's MAC from the target VNI's ARP/ND table
+  // (no ARP request is sent for an unknown host: EVPN learns the bindings).
+  uint32_t tvi = nh->target;
+  const ArpEntry* host = arp_.find(tvi, v4 ? IpAddr::v4(dst) : IpAddr::v6(dst));
+  if (!host) return drop(inPort, vniIdx, C_drop_unresolved);
+  uint8_t* s = scratch_.get();
+  storeMac(s, host->mac);
+  storeMac(s + 6, gateways_[tvi].mac ? gateways_[tvi].mac : tn.routerMac);
+  std::memcpy(s + 12, ip, len);
+  decrementTtl(s + 12, v4);
+  ingressBlock(inPort)[C_routed_packets]++;
+  counters_.vni(vniIdx)[C_routed_packets]++;
+  // Then bridged in the target VNI (its FDB), as a frame from the gateway.
+  FrameView rv{s, v.etherType, s + 12, len};
+  const FdbEntry* e = fdb_.find(tvi, host->mac);
+  if (e && !e->remote()) return toPort(rv, tvi, e->target, inPort, out);
+  if (e) {
+    if (inPort == kUnderlayPort) return drop(inPort, tvi, C_drop_hairpin);
+    return toVtep(rv, tvi, e->target, flowHashOf(rv), inPort, out);
+  }
+  ingressBlock(inPort)[C_rx_unknown_unicast]++;
+  counters_.vni(tvi)[C_rx_unknown_unicast]++;
+  flood(rv, tvi, inPort, out);
 }
 
 // --------------------------------------------------------------- forward ---

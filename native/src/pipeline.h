@@ -6,6 +6,10 @@
 //                frame) -> VXLAN checks -> decapsulate -> forward (local only)
 //  forward     -> known unicast: local port, or prebuilt outer header + UDP
 //                source port hash -> VTEP; BUM/unknown: flood list + local ports
+//  route       -> (symmetric IRB, RFC 9135) a frame to a routed L2VNI's
+//                anycast gateway MAC, or from the underlay with a tenant's
+//                L3VNI: tenant LPM -> remote VTEP with the L3VNI, or a
+//                connected host resolved through the target VNI's ARP/ND table
 //
 // Output frames are written into preallocated transmit slots tagged with an
 // egress (access port or VTEP index). Tables are sized at construction and
@@ -21,6 +25,7 @@
 #include "counters.h"
 #include "events.h"
 #include "fdb.h"
+#include "lpm.h"
 #include "ops.h"
 #include "ports.h"
 #include "ring.h"
@@ -37,6 +42,8 @@ struct PipelineConfig {
   uint32_t maxMacs = 65536;
   uint32_t maxArp = 65536;
   uint32_t maxFloodPerVni = 128;
+  uint32_t maxTenants = 64;     // IP-VRFs (symmetric IRB)
+  uint32_t maxRoutes = 65536;   // tenant routes per family (all tenants together)
   uint32_t eventRing = 4096;
   uint32_t txSlots = 1024;
   // Largest frame accepted, without FCS: 1500-octet MTU + 14 + one 802.1Q tag.
@@ -128,6 +135,7 @@ class Pipeline {
   // Learned (dynamic local) MACs on a port / in a VNI: what the limits count.
   uint32_t portLearned(uint32_t port) const { return port < cfg_.maxPorts ? portLimits_[port].learned : 0; }
   uint32_t vniLearned(uint32_t vniIdx) const { return vniIdx < cfg_.maxVnis ? vniLearned_[vniIdx] : 0; }
+  LpmTable& lpm() { return lpm_; }
 
  private:
   void accessIn(const RxFrame& f, TxBatch& out, uint32_t now);
@@ -160,6 +168,12 @@ class Pipeline {
   bool pushEvent(EventType type, uint32_t vniIdx, uint32_t port, uint32_t old, uint8_t flags, uint64_t mac,
                  const IpAddr* ip);
   OpStatus applyOne(const uint8_t* r, OpType type);
+  OpStatus applyL3(const uint8_t* r, OpType type);
+  // Routing (RFC 9135 symmetric IRB). `vniIdx` is the ingress VNI (an L2VNI,
+  // or the L3VNI for underlay input) and `tenant` the table to look in.
+  void route(const FrameView& v, uint32_t vniIdx, uint32_t tenant, uint32_t inPort, TxBatch& out);
+  // True when `ip` (4 or 16 octets) is the VNI's anycast gateway address.
+  bool gatewayIs(uint32_t vniIdx, uint8_t family, const uint8_t* ip) const;
   bool sendProbe(uint32_t port, uint32_t vniIdx, uint64_t targetMac, const uint8_t* ip4);
 
   PipelineConfig cfg_;
@@ -185,6 +199,28 @@ class Pipeline {
   std::unique_ptr<PortLimits[]> portLimits_;
   std::unique_ptr<uint32_t[]> vniMaxMacs_;  // op kVniLimits; 0 = no limit
   std::unique_ptr<uint32_t[]> vniLearned_;  // dynamic local FDB entries per VNI
+
+  // Routing state (ops VrfAdd..RouteDel).
+  struct Tenant {
+    bool used = false;
+    uint32_t l3VniIdx = 0;
+    uint64_t routerMac = 0;
+  };
+  struct Gateway {
+    uint64_t mac = 0;  // 0 = no gateway on this VNI
+    bool has4 = false;
+    bool has6 = false;
+    uint8_t ip4[4] = {};
+    uint8_t ip6[16] = {};
+  };
+  LpmTable lpm_;
+  std::unique_ptr<Tenant[]> tenants_;
+  std::unique_ptr<uint32_t[]> vniTenant_;  // L2VNI -> tenant routed in (kNoTenant)
+  std::unique_ptr<uint32_t[]> l3Tenant_;   // L3VNI -> its tenant (kNoTenant)
+  std::unique_ptr<Gateway[]> gateways_;
+  // A routed packet delivered to a local host is rewritten here once, then
+  // bridged (possibly to several ports when its MAC is unknown).
+  std::unique_ptr<uint8_t[]> scratch_;
 };
 
 }  // namespace evpn

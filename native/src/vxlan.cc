@@ -47,8 +47,11 @@ void buildOuterHeader(OuterHeader* h, const UnderlayConfig& u, const IpAddr& rem
 }
 
 size_t encapsulate(const OuterHeader& h, uint32_t vni, uint32_t flowHash, const FrameView& inner, uint8_t* out) {
+  return finishOuter(h, vni, flowHash, writeFrame(inner, 0, out + h.length), out);
+}
+
+size_t finishOuter(const OuterHeader& h, uint32_t vni, uint32_t flowHash, size_t innerLen, uint8_t* out) {
   std::memcpy(out, h.bytes, h.length);
-  size_t innerLen = writeFrame(inner, 0, out + h.length);
   size_t total = h.length + innerLen;
   uint8_t* ip = out + kEthHeader;
   uint16_t udpLen = uint16_t(kUdpHeader + kVxlanHeader + innerLen);

@@ -66,6 +66,9 @@ struct FrameView {
 // Writes outer header + inner frame to `out` (room for kMaxOuter +
 // untaggedLen()); returns the frame length.
 size_t encapsulate(const OuterHeader& h, uint32_t vni, uint32_t flowHash, const FrameView& inner, uint8_t* out);
+// The same around an inner frame of `innerLen` octets already written at
+// out + h.length (a routed frame rewritten in place).
+size_t finishOuter(const OuterHeader& h, uint32_t vni, uint32_t flowHash, size_t innerLen, uint8_t* out);
 
 // Writes the frame, with an 802.1Q tag carrying `vid` when vid != 0.
 inline size_t writeFrame(const FrameView& f, uint16_t vid, uint8_t* out) {

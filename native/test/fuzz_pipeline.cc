@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   cfg.maxMacs = 256;
   cfg.maxArp = 64;
   cfg.txSlots = 64;
+  cfg.maxTenants = 2;
+  cfg.maxRoutes = 16;
   cfg.underlay.localIp = IpAddr::v4((const uint8_t*)"\x0a\x62\x00\x02");
   cfg.underlay.localMac = 0x02bbff000002ULL;
   cfg.underlay.nextHopMac = 0x02aaff000001ULL;
@@ -53,6 +55,22 @@ int main(int argc, char** argv) {
   arp[0] = 7, arp[1] = 32, arp[7] = 100, arp[8] = 4, arp[10] = 2, arp[15] = 0x12;
   arp[16] = 10, arp[17] = 100, arp[18] = 0, arp[19] = 12;
   put(ops, arp);
+  // Routing: tenant 0 (L3VNI 5000, Router's MAC 02:aa:00:00:10:00), VNI 100
+  // with gateway 10.100.0.1/24 (MAC 00:00:5e:00:01:01), its connected subnet,
+  // and a default route via the VTEP whose Router's MAC is ours, so the
+  // encapsulated output seeds the underlay path back into the tenant.
+  put(ops, op({16, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0x13, 0x88, 2, 0xaa, 0, 0, 0x10, 0, 0, 0}));
+  put(ops, op({18, 12, 0, 0, 0, 0, 0, 100, 0, 0, 0, 0}));
+  std::vector<uint8_t> gw(32, 0);
+  gw[0] = 19, gw[1] = 32, gw[7] = 100, gw[8] = 4, gw[9] = 24, gw[12] = 0x5e, gw[14] = 1, gw[15] = 1;
+  gw[16] = 10, gw[17] = 100, gw[19] = 1;
+  put(ops, gw);
+  std::vector<uint8_t> conn(44, 0);
+  conn[0] = 21, conn[1] = 44, conn[8] = 4, conn[9] = 24, conn[10] = 1, conn[19] = 100, conn[28] = 10, conn[29] = 100;
+  put(ops, conn);
+  std::vector<uint8_t> dflt(44, 0);
+  dflt[0] = 21, dflt[1] = 44, dflt[8] = 4, dflt[18] = 0x13, dflt[19] = 0x88, dflt[20] = 2, dflt[21] = 0xaa, dflt[24] = 0x10;
+  put(ops, dflt);
   OpsResult res;
   p.applyOps(ops.data(), ops.size(), &res);
   if (res.rejected) {
@@ -63,7 +81,7 @@ int main(int argc, char** argv) {
   uint8_t arpReq[42] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0xcc, 0, 0, 0, 0x11, 8, 6, 0, 1, 8, 0, 6, 4, 0, 1,
                         2, 0xcc, 0, 0, 0, 0x11, 10, 100, 0, 11, 0, 0, 0, 0, 0, 0, 10, 100, 0, 12};
   TxBatch tx(cfg.txSlots, p.slotSize());
-  std::vector<uint8_t> seeds[3];
+  std::vector<uint8_t> seeds[5];
   seeds[0].assign(arpReq, arpReq + sizeof arpReq);
   arpReq[41] = 99;  // unknown target: flooded, so encapsulated to the VTEP
   RxFrame in;
@@ -98,9 +116,29 @@ int main(int argc, char** argv) {
   arp6[0] = 7, arp6[1] = 32, arp6[7] = 100, arp6[8] = 6, arp6[10] = 2, arp6[15] = 0x12, arp6[16] = 0xfd, arp6[31] = 0x12;
   p.applyOps(arp6.data(), arp6.size(), &res);
 
+  // A UDP packet from 10.100.0.11 to the gateway MAC for 10.9.9.9 (the
+  // default route), and its encapsulation seen from the peer: routed again.
+  std::vector<uint8_t> routed(14 + 20 + 8, 0);
+  const uint8_t rHead[] = {0, 0, 0x5e, 0, 1, 1, 2, 0xcc, 0, 0, 0, 0x11, 8, 0, 0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0,
+                           10, 100, 0, 11, 10, 9, 9, 9, 0x30, 0x39, 0, 53, 0, 8};
+  std::memcpy(routed.data(), rHead, sizeof rHead);
+  store16(routed.data() + 24, csumFinish(csumAdd(0, routed.data() + 14, 20)));
+  seeds[3] = routed;
+  in.data = routed.data();
+  in.len = uint32_t(routed.size());
+  tx.clear();
+  p.process(&in, 1, tx, 0);
+  if (tx.count() != 1 || tx[0].kind != EgressKind::kVtep) {
+    std::fprintf(stderr, "routed seed not encapsulated\n");
+    return 1;
+  }
+  seeds[4].assign(tx[0].data, tx[0].data + tx[0].len);
+  std::swap_ranges(seeds[4].begin(), seeds[4].begin() + 6, seeds[4].begin() + 6);
+  std::swap_ranges(seeds[4].begin() + 26, seeds[4].begin() + 30, seeds[4].begin() + 30);
+
   std::vector<uint8_t> events(64 * kEventRecord);
   for (long it = 0; it < iterations; it++) {
-    const std::vector<uint8_t>& seed = seeds[next() % 3];
+    const std::vector<uint8_t>& seed = seeds[next() % 5];
     size_t len = seed.size();
     uint32_t cut = next() % 8;
     if (cut == 0) len = next() % (len + 1);
@@ -130,7 +168,8 @@ int main(int argc, char** argv) {
   }
   // Show that both paths were exercised past their checks, not just dropped.
   std::printf("ok: %ld frames, fdb %zu\n", iterations, p.fdb().size());
-  for (uint32_t c : {C_rx_packets, C_tx_packets, C_arp_suppressed, C_nd_suppressed, C_drop_udp_checksum, C_drop_unknown_vni})
+  for (uint32_t c : {C_rx_packets, C_tx_packets, C_arp_suppressed, C_nd_suppressed, C_drop_udp_checksum, C_drop_unknown_vni,
+                     C_routed_packets, C_drop_ttl})
     std::printf("  %-20s vni %8llu underlay %8llu port0 %8llu\n", kCounterNames[c],
                 (unsigned long long)p.counters().vni(0)[c].load(), (unsigned long long)p.counters().underlay()[c].load(),
                 (unsigned long long)p.counters().port(0)[c].load());

@@ -60,7 +60,7 @@ export async function runLab(argv: string[], out: Out, err: Out): Promise<number
       const results = await tour(Lab.adopt(out, dir));
       return results.every((r) => r.ok) ? 0 : 1;
     }
-    const lab = await Lab.up({ leaves, dir, out, ...(withFrr ? { frrLeaves: [3] } : {}), frrSpine: values['frr-spine'] === true, ...(dataplane ? { dataplane } : {}) });
+    const lab = await Lab.up({ leaves, dir, out, routing: true, ...(withFrr ? { frrLeaves: [3] } : {}), frrSpine: values['frr-spine'] === true, ...(dataplane ? { dataplane } : {}) });
     if (cmd === 'up') {
       out.write(`lab is up; logs and configs in ${dir}. "evpn-vtep lab tour", then "evpn-vtep lab down".\n`);
       return 0;

@@ -50,6 +50,14 @@ export const COUNTER_NAMES = [
   'probes_sent',
   'learn_limit',
   'arp_rate_limited',
+  'routed_packets',
+  'gateway_arp_replies',
+  'gateway_nd_replies',
+  'drop_no_route',
+  'drop_ttl',
+  'drop_unresolved',
+  'drop_l3_bad_ip',
+  'drop_not_routable',
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

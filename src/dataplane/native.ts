@@ -16,7 +16,7 @@ import { COUNTER_NAMES, counterBlock, type CounterSet } from './counters';
 import { decodeEvents, EVENT_RECORD_SIZE, type DataplaneEvent } from './events';
 import { encodeOps, OP_LENGTH, OP_STATUS, type DataplaneOp, type OpStatusName } from './ops';
 
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** Sizes and underlay settings of one pipeline; absent numbers take the addon's defaults. */
 export interface PipelineConfig {
@@ -26,6 +26,10 @@ export interface PipelineConfig {
   maxMacs?: number;
   maxArp?: number;
   maxFloodPerVni?: number;
+  /** Tenants (IP-VRFs) of the routing tables (default 64). */
+  maxTenants?: number;
+  /** Tenant routes per address family, all tenants together (default 65536). */
+  maxRoutes?: number;
   /** Event ring size in records (rounded up to a power of two). */
   eventRing?: number;
   /** Transmit slots per vector: bounds the copies one vector of 256 frames can make. */
@@ -138,6 +142,7 @@ interface NativeAddon {
   opLengths(): number[];
   eventRecordSize: number;
   benchFdbLookups(entries: number, lookups: number): { nsPerLookup: number; nsPerInsert: number; hits: number };
+  benchLpmLookups(prefixes: number, lookups: number, mix: number): LpmBenchResult;
   Pipeline: new (config: PipelineConfig) => NativePipelineHandle;
   Dataplane: new (config: PipelineConfig, options: DataplaneOptions) => NativeDataplaneHandle;
 }
@@ -282,4 +287,22 @@ export function benchFdbLookups(
   lookups: number,
 ): { nsPerLookup: number; nsPerInsert: number; hits: number } {
   return loadAddon().benchFdbLookups(entries, lookups);
+}
+
+export interface LpmBenchResult {
+  nsPerLookup: number;
+  nsPerInsert: number;
+  hits: number;
+  /** IPv4 table memory (slots at load <= 0.5, length maps) per prefix installed. */
+  bytesPerPrefix: number;
+  /** Distinct prefix lengths installed: the probes a miss costs. */
+  lengths: number;
+}
+
+/**
+ * Tenant LPM lookups timed inside C++ over `prefixes` IPv4 prefixes; mix 0:
+ * EVPN-like (/32 hosts, /24 subnets, /0), mix 1: Internet-like lengths.
+ */
+export function benchLpmLookups(prefixes: number, lookups: number, mix: 0 | 1): LpmBenchResult {
+  return loadAddon().benchLpmLookups(prefixes, lookups, mix);
 }

@@ -26,6 +26,21 @@
  *  13    ArpProbe         24  4 port u32 | 8 vni | 12 targetMac[6] | 18 rsvd[2] | 20 ipv4[4]
  *  14    PortLimits       20  4 port u32 | 8 maxMacs u32 | 12 arpRate u32 | 16 arpBurst u32
  *  15    VniLimits        12  4 vni | 8 maxMacs u32
+ *  16    VrfAdd           20  4 tenant u32 | 8 l3vni | 12 routerMac[6] | 18 rsvd[2]
+ *  17    VrfDel            8  4 tenant u32      (flushes its routes, unbinds its VNIs)
+ *  18    VniVrf           12  4 vni | 8 tenant u32 (0xffffffff = not routed)
+ *  19    GatewayAdd       32  4 vni | 8 family | 9 prefixLen u8 | 10 mac[6] | 16 ip[16]
+ *  20    GatewayDel       12  4 vni | 8 family | 9 rsvd[3]
+ *  21    RouteAdd         44  4 tenant | 8 family | 9 prefixLen | 10 flags u8 | 11 rsvd | 12 vtepIdx u32
+ *                             | 16 vni | 20 routerMac[6] | 26 rsvd[2] | 28 prefix[16]
+ *  22    RouteDel         28  4 tenant | 8 family | 9 prefixLen | 10 rsvd[2] | 12 prefix[16]
+ *
+ * Routing (symmetric IRB, RFC 9135; RFC 9136 prefixes): a tenant is a dense
+ * index; VrfAdd gives it its L3VNI and Router's MAC, VniVrf routes an L2VNI
+ * in it, GatewayAdd sets the L2VNI's anycast gateway (ARP/ND answered,
+ * frames to its MAC routed). RouteAdd flags bit 0: 0 = remote (rewrite to
+ * routerMac, VXLAN with `vni` to vtepIdx), 1 = connected subnet of L2VNI
+ * `vni` (hosts from its ARP/ND table). Host bits of a prefix are ignored.
  *
  * IPs take 16 octets with IPv4 in the first four. MAC entries point at VTEPs
  * by index (ARCHITECTURE guideline 7) so a VTEP change is one record.
@@ -52,11 +67,21 @@ export const OpType = {
   ArpProbe: 13,
   PortLimits: 14,
   VniLimits: 15,
+  VrfAdd: 16,
+  VrfDel: 17,
+  VniVrf: 18,
+  GatewayAdd: 19,
+  GatewayDel: 20,
+  RouteAdd: 21,
+  RouteDel: 22,
 } as const;
 export type OpTypeCode = (typeof OpType)[keyof typeof OpType];
 
 /** Record length per type code (index 0 unused), as in ops.h kOpLength. */
-export const OP_LENGTH: readonly number[] = [0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8, 24, 20, 12];
+export const OP_LENGTH: readonly number[] = [0, 32, 8, 24, 16, 20, 16, 32, 28, 12, 12, 16, 8, 24, 20, 12, 20, 8, 12, 32, 12, 44, 28];
+
+/** VniVrf tenant value: the VNI is not routed. */
+export const NO_TENANT = 0xffffffff;
 
 /** Why the addon rejected a record (ops.h OpStatus). */
 export const OP_STATUS = [
@@ -71,6 +96,7 @@ export const OP_STATUS = [
   'bad-family',
   'bad-value',
   'conflict',
+  'unknown-tenant',
 ] as const;
 export type OpStatusName = (typeof OP_STATUS)[number];
 
@@ -104,7 +130,21 @@ export type DataplaneOp =
    */
   | { op: 'portLimits'; port: number; maxMacs?: number; arpRate?: number; arpBurst?: number }
   /** At most `maxMacs` learned MACs in the VNI (0 = no limit); static and remote MACs do not count. */
-  | { op: 'vniLimits'; vni: number; maxMacs: number };
+  | { op: 'vniLimits'; vni: number; maxMacs: number }
+  /** A tenant (IP-VRF) at index `tenant`: its L3VNI and the Router's MAC routed frames to us carry. */
+  | { op: 'vrfAdd'; tenant: number; l3vni: number; routerMac: Mac }
+  | { op: 'vrfDel'; tenant: number }
+  /** Routes the L2VNI in `tenant` (NO_TENANT: no longer routed). */
+  | { op: 'vniVrf'; vni: number; tenant: number }
+  /** The L2VNI's distributed anycast gateway for the family of `ip`. */
+  | { op: 'gatewayAdd'; vni: number; ip: Ip; prefixLength: number; mac: Mac }
+  | { op: 'gatewayDel'; vni: number; family: 4 | 6 }
+  /**
+   * A prefix of the tenant's table: remote (`vtepIdx`, `routerMac`, VXLAN
+   * with `vni`), or `local`: the connected subnet of L2VNI `vni`.
+   */
+  | { op: 'routeAdd'; tenant: number; ip: Ip; prefixLength: number; vni: number; local?: boolean; vtepIdx?: number; routerMac?: Mac }
+  | { op: 'routeDel'; tenant: number; ip: Ip; prefixLength: number };
 
 const TYPE_OF: Record<DataplaneOp['op'], OpTypeCode> = {
   remoteVtepAdd: OpType.RemoteVtepAdd,
@@ -122,12 +162,25 @@ const TYPE_OF: Record<DataplaneOp['op'], OpTypeCode> = {
   arpProbe: OpType.ArpProbe,
   portLimits: OpType.PortLimits,
   vniLimits: OpType.VniLimits,
+  vrfAdd: OpType.VrfAdd,
+  vrfDel: OpType.VrfDel,
+  vniVrf: OpType.VniVrf,
+  gatewayAdd: OpType.GatewayAdd,
+  gatewayDel: OpType.GatewayDel,
+  routeAdd: OpType.RouteAdd,
+  routeDel: OpType.RouteDel,
 };
+
+function prefixLength(ip: Ip, len: number): number {
+  if (!Number.isInteger(len) || len < 0 || len > (ipFamily(ip) === 4 ? 32 : 128)) throw new RangeError(`bad prefix length ${len} for ${ip}`);
+  return len;
+}
 
 const STICKY = 0x02;
 const ARP_ROUTER = 0x01;
 const ARP_OVERRIDE = 0x02;
 const ARP_STATIC = 0x04;
+const ROUTE_LOCAL = 0x01;
 
 export function encodingLength(op: DataplaneOp): number {
   return OP_LENGTH[TYPE_OF[op.op]]!;
@@ -231,6 +284,49 @@ export function encode(op: DataplaneOp, buf: Uint8Array, off: number): number {
     case 'vniLimits':
       put32(buf, off + 4, vniOf(op.vni));
       put32(buf, off + 8, u32(op.maxMacs, 'maxMacs'));
+      break;
+    case 'vrfAdd':
+      put32(buf, off + 4, u32(op.tenant, 'tenant'));
+      put32(buf, off + 8, vniOf(op.l3vni));
+      putUnicastMac(buf, off + 12, op.routerMac);
+      break;
+    case 'vrfDel':
+      put32(buf, off + 4, u32(op.tenant, 'tenant'));
+      break;
+    case 'vniVrf':
+      put32(buf, off + 4, vniOf(op.vni));
+      put32(buf, off + 8, u32(op.tenant, 'tenant'));
+      break;
+    case 'gatewayAdd':
+      put32(buf, off + 4, vniOf(op.vni));
+      put8(buf, off + 8, family(op.ip));
+      put8(buf, off + 9, prefixLength(op.ip, op.prefixLength));
+      putUnicastMac(buf, off + 10, op.mac);
+      writeIp(buf, off + 16, op.ip);
+      break;
+    case 'gatewayDel':
+      put32(buf, off + 4, vniOf(op.vni));
+      put8(buf, off + 8, op.family);
+      break;
+    case 'routeAdd':
+      put32(buf, off + 4, u32(op.tenant, 'tenant'));
+      put8(buf, off + 8, family(op.ip));
+      put8(buf, off + 9, prefixLength(op.ip, op.prefixLength));
+      put32(buf, off + 16, vniOf(op.vni));
+      if (op.local) {
+        put8(buf, off + 10, ROUTE_LOCAL);
+      } else {
+        if (op.vtepIdx === undefined || op.routerMac === undefined) throw new RangeError('a remote route needs vtepIdx and routerMac');
+        put32(buf, off + 12, u32(op.vtepIdx, 'vtepIdx'));
+        putUnicastMac(buf, off + 20, op.routerMac);
+      }
+      writeIp(buf, off + 28, op.ip);
+      break;
+    case 'routeDel':
+      put32(buf, off + 4, u32(op.tenant, 'tenant'));
+      put8(buf, off + 8, family(op.ip));
+      put8(buf, off + 9, prefixLength(op.ip, op.prefixLength));
+      writeIp(buf, off + 12, op.ip);
       break;
   }
   return off + len;
@@ -346,6 +442,52 @@ export function decode(r: Reader): DataplaneOp {
     case OpType.VniLimits: {
       const vni = body.u32();
       return { op: 'vniLimits', vni, maxMacs: body.u32() };
+    }
+    case OpType.VrfAdd: {
+      const tenant = body.u32();
+      const l3vni = body.u32();
+      return { op: 'vrfAdd', tenant, l3vni, routerMac: readMacAt(body) };
+    }
+    case OpType.VrfDel:
+      return { op: 'vrfDel', tenant: body.u32() };
+    case OpType.VniVrf: {
+      const vni = body.u32();
+      return { op: 'vniVrf', vni, tenant: body.u32() };
+    }
+    case OpType.GatewayAdd: {
+      const vni = body.u32();
+      const fam = body.u8();
+      const len = body.u8();
+      const mac = readMacAt(body);
+      return { op: 'gatewayAdd', vni, ip: readIp(body, fam), prefixLength: len, mac };
+    }
+    case OpType.GatewayDel: {
+      const vni = body.u32();
+      const fam = body.u8();
+      if (fam !== 4 && fam !== 6) throw new DecodeError(`bad address family ${fam}`, body.pos - 1);
+      return { op: 'gatewayDel', vni, family: fam };
+    }
+    case OpType.RouteAdd: {
+      const tenant = body.u32();
+      const fam = body.u8();
+      const prefixLength = body.u8();
+      const flags = body.u8();
+      body.skip(1);
+      const vtepIdx = body.u32();
+      const vni = body.u32();
+      const routerMac = readMacAt(body);
+      body.skip(2);
+      const ip = readIp(body, fam);
+      return flags & ROUTE_LOCAL
+        ? { op: 'routeAdd', tenant, ip, prefixLength, vni, local: true }
+        : { op: 'routeAdd', tenant, ip, prefixLength, vni, vtepIdx, routerMac };
+    }
+    case OpType.RouteDel: {
+      const tenant = body.u32();
+      const fam = body.u8();
+      const prefixLength = body.u8();
+      body.skip(2);
+      return { op: 'routeDel', tenant, ip: readIp(body, fam), prefixLength };
     }
     default:
       return { op: 'vniAdd', vni: body.u32() };

@@ -1,6 +1,8 @@
+import { parsePrefix } from '../config/prefix';
 import type { EvpnEvent } from '../evpn/events';
 import type { Ip } from '../util/ip';
 import type { Mac } from '../util/mac';
+import type { L3Op } from './l3-intents';
 import type { DataplaneOp } from './ops';
 
 /**
@@ -21,6 +23,10 @@ export class Programmer {
   private readonly macs = new Map<string, Ip>();
   /** (vni, vtep) flood list memberships. */
   private readonly flood = new Set<string>();
+  /** L3VNI → tenant index of the data plane's routing tables. */
+  private readonly tenants = new Map<number, number>();
+  /** (l3vni, prefix) → VTEP a remote route points at, so a replace or a delete releases it. */
+  private readonly routes = new Map<string, Ip>();
 
   constructor(
     private readonly opts: {
@@ -97,6 +103,64 @@ export class Programmer {
     }
     // Deletions last, so a VTEP that lost one reference and gained another in
     // the same batch keeps its index and its entries.
+    for (const vtep of released) this.release(vtep, ops);
+    return ops;
+  }
+
+  /**
+   * Maps the L3 service's intents (symmetric IRB) to tenant records. Tenants
+   * get dense indexes by L3VNI; a remote route holds a reference on its VTEP
+   * (the same index the MACs use), so the VTEP stays while a route needs it;
+   * a gateway also installs its subnet as a connected route of the tenant.
+   */
+  programL3(intents: readonly L3Op[]): DataplaneOp[] {
+    const ops: DataplaneOp[] = [];
+    const released: Ip[] = [];
+    for (const i of intents) {
+      switch (i.op) {
+        case 'vrfAdd': {
+          let t = this.tenants.get(i.l3vni);
+          if (t === undefined) this.tenants.set(i.l3vni, (t = this.tenants.size));
+          ops.push({ op: 'vrfAdd', tenant: t, l3vni: i.l3vni, routerMac: i.routerMac });
+          break;
+        }
+        case 'vniVrf': {
+          const t = this.tenants.get(i.l3vni);
+          if (t !== undefined) ops.push({ op: 'vniVrf', vni: i.vni, tenant: t });
+          break;
+        }
+        case 'gatewayAdd': {
+          const t = this.tenants.get(i.l3vni);
+          ops.push({ op: 'gatewayAdd', vni: i.vni, ip: i.ip, prefixLength: i.prefixLength, mac: i.mac });
+          if (t !== undefined) ops.push({ op: 'routeAdd', tenant: t, ip: i.ip, prefixLength: i.prefixLength, vni: i.vni, local: true });
+          break;
+        }
+        case 'routeAdd': {
+          const t = this.tenants.get(i.l3vni);
+          if (t === undefined) break;
+          const key = `${i.l3vni}/${i.prefix}`;
+          const prev = this.routes.get(key);
+          const idx = prev === i.vtep ? this.index.get(i.vtep)!.idx : this.acquire(i.vtep, ops);
+          if (idx === undefined) break;
+          const { ip, length } = parsePrefix(i.prefix);
+          ops.push({ op: 'routeAdd', tenant: t, ip, prefixLength: length, vni: i.remoteVni, vtepIdx: idx, routerMac: i.routerMac });
+          if (prev !== undefined && prev !== i.vtep) released.push(prev);
+          this.routes.set(key, i.vtep);
+          break;
+        }
+        case 'routeDel': {
+          const t = this.tenants.get(i.l3vni);
+          const key = `${i.l3vni}/${i.prefix}`;
+          const prev = this.routes.get(key);
+          if (t === undefined || prev === undefined) break;
+          const { ip, length } = parsePrefix(i.prefix);
+          ops.push({ op: 'routeDel', tenant: t, ip, prefixLength: length });
+          this.routes.delete(key);
+          released.push(prev);
+          break;
+        }
+      }
+    }
     for (const vtep of released) this.release(vtep, ops);
     return ops;
   }

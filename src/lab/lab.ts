@@ -7,7 +7,7 @@ import type { ControlRequest, ControlResponse, RouteRow, ViewRow } from '../cont
 import { FrrNode, frrMacRows, frrRemoteVteps, type MacRow } from './frr';
 import { ensureNeighbourTable, neighbourEntriesNeeded } from './kernel';
 import { Topology, ipNs } from './netns';
-import { frrLeafBgpd, frrSpineBgpd, HOST_PREFIX_LEN, leafConfig, makePlan, spineConfig, SPINE_IP, VNIS, type LabHost, type LabLeaf, type LabPlan, type PlanOptions } from './plan';
+import { frrLeafBgpd, frrSpineBgpd, gatewayIp, HOST_PREFIX_LEN, leafConfig, makePlan, spineConfig, SPINE_IP, VNIS, type LabHost, type LabLeaf, type LabPlan, type PlanOptions } from './plan';
 import { pollUntil } from '../util/poll';
 
 /**
@@ -104,6 +104,8 @@ function attachHost(topo: Topology, plan: LabPlan, h: LabHost, leaf: number, ifn
   ipNs(h.ns, ['link', 'set', ifname, 'address', h.mac]);
   if (withAddress) ipNs(h.ns, ['addr', 'add', `${h.ip}/${HOST_PREFIX_LEN}`, 'dev', ifname]);
   ipNs(h.ns, ['link', 'set', ifname, 'up']);
+  // Other subnets through the anycast gateway (routed by the evpn-vtep leaves).
+  if (withAddress && plan.routing) ipNs(h.ns, ['route', 'replace', 'default', 'via', gatewayIp(h.vni), 'dev', ifname]);
 }
 
 export class Lab {
@@ -209,7 +211,7 @@ export class Lab {
       attachHost(topo, plan, h, h.leaf, h.ifname, `h${h.leaf}v${h.vni}`);
     }
     writeFileSync(plan.spine.config, spineConfig(plan));
-    for (const l of plan.leaves) writeFileSync(l.config, leafConfig(l, plan.timers));
+    for (const l of plan.leaves) writeFileSync(l.config, leafConfig(l, plan.timers, plan.routing === true));
     this.save();
   }
 

@@ -10,7 +10,11 @@
  *    │   │       │   │
  *   acc1 (br100, br200)  … one access switch namespace per leaf
  *    │    │
- *   h1a  h1b   hosts: VNI 100 → 10.100.0.0/24, VNI 200 → 10.200.0.0/24
+ *   h1a  h1b   hosts: VNI 100 → 10.100.0.0/16, VNI 200 → 10.200.0.0/16
+ *
+ * With `routing` (the interactive lab) the evpn-vtep leaves route between
+ * the two VNIs in tenant "red" (L3VNI 1000, symmetric IRB): each VNI has
+ * the anycast gateway 10.V.255.254 and the hosts a default route through it.
  *
  * With `--with-frr` a leaf (and/or the spine) is FRR instead: bgpd + zebra,
  * one Linux bridge and one kernel vxlan device (`dstport 4789 nolearning`)
@@ -60,6 +64,8 @@ export interface LabPlan {
   timers: LabTimers;
   /** `evpn-vtep run --dataplane` of the evpn-vtep leaves (absent: the daemon's default, auto). */
   dataplane?: 'native' | 'portable';
+  /** The evpn-vtep leaves route between the VNIs (tenant TENANT, anycast gateways); hosts route through them. */
+  routing?: boolean;
 }
 
 /** Knobs the tests and benchmarks turn; the defaults are the interactive lab's. */
@@ -83,6 +89,8 @@ export interface PlanOptions {
   timers?: Partial<LabTimers>;
   /** Varies the hosts' MACs between runs (0..255), for peers that remember MACs (FRR's duplicate detection). */
   macSalt?: number;
+  /** Tenant routing on the evpn-vtep leaves (default off: bridging only). */
+  routing?: boolean;
 }
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
@@ -96,6 +104,13 @@ export const HOST_PREFIX_LEN = 16;
 
 export function hostIp(leaf: number, vni: number, n = 1): string {
   return `10.${vni === 100 ? 100 : 200}.${leaf}.${n}`;
+}
+
+/** The tenant the evpn-vtep leaves route in, and each VNI's anycast gateway (the same on every leaf). */
+export const TENANT = { name: 'red', l3vni: 1000 } as const;
+export const GATEWAY_MAC = '00:00:5e:00:01:01';
+export function gatewayIp(vni: number): string {
+  return `10.${vni === 100 ? 100 : 200}.255.254`;
 }
 
 /** The most leaves a lab holds: names stay within 15 characters, underlay and host addresses within their subnets. */
@@ -116,6 +131,7 @@ export function makePlan(id: string, leaves: number, dir: string, prefix = 'evl'
     dir,
     spine: { ns: nm('sp'), bridge: 'br0', socket: `${dir}/spine.sock`, config: `${dir}/spine.yaml`, kind: opts.frrSpine ? 'frr' : 'evpn' },
     ...(opts.dataplane ? { dataplane: opts.dataplane } : {}),
+    ...(opts.routing ? { routing: true } : {}),
     leaves: [],
     hosts: [],
     timers: { ...DEFAULT_TIMERS, ...opts.timers },
@@ -151,7 +167,8 @@ export function spineConfig(p: LabPlan): string {
   ].join('\n');
 }
 
-export function leafConfig(l: LabLeaf, t: LabTimers = DEFAULT_TIMERS): string {
+export function leafConfig(l: LabLeaf, t: LabTimers = DEFAULT_TIMERS, routing = false): string {
+  const l3 = (v: number): string => (routing ? `, vrf: ${TENANT.name}, gateway: { ip: ${gatewayIp(v)}/${HOST_PREFIX_LEN}, mac: "${GATEWAY_MAC}" }` : '');
   return [
     `router-id: ${l.underlayIp}`,
     `as: ${LAB_AS}`,
@@ -160,7 +177,8 @@ export function leafConfig(l: LabLeaf, t: LabTimers = DEFAULT_TIMERS): string {
     'neighbors:',
     `  - { address: ${SPINE_IP}, remote-as: ${LAB_AS}, hold-time: ${t.holdTime}, description: spine }`,
     'l2vnis:',
-    ...VNIS.map((v) => `  - { vni: ${v}, interface: ${l.access[v]}, arp-suppression: true, mac-aging-seconds: 300 }`),
+    ...VNIS.map((v) => `  - { vni: ${v}, interface: ${l.access[v]}, arp-suppression: true, mac-aging-seconds: 300${l3(v)} }`),
+    ...(routing ? ['vrfs:', `  - { name: ${TENANT.name}, l3vni: ${TENANT.l3vni} }`] : []),
     `migration: { probe-timeout-ms: ${t.probeTimeoutMs}, dad: { max-moves: ${t.dad.maxMoves}, window-seconds: ${t.dad.windowSeconds} } }`,
     `control-socket: ${l.socket}`,
     // Each leaf is its own namespace: the same loopback port serves every leaf's /metrics.

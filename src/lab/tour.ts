@@ -5,12 +5,14 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RouteRow } from '../control/protocol';
 import { ask, waitFor, type Lab } from './lab';
-import { VNIS, type LabHost } from './plan';
+import { GATEWAY_MAC, gatewayIp, TENANT, VNIS, type LabHost } from './plan';
 
 /**
  * The scripted tour of the seed's three EVPN uses, each step showing what
  * changed in the tables: VTEP discovery (type 3), reachability and ARP
- * suppression (type 2), and a VM migration (MAC mobility, probe, withdraw).
+ * suppression (type 2), routing between the two subnets (symmetric IRB:
+ * type 2 with the L3VNI, type 5, the fast path's tenant table), and a VM
+ * migration (MAC mobility, probe, withdraw).
  * Every traffic burst is bounded (ping -c, capture -a duration).
  */
 
@@ -110,8 +112,36 @@ export async function tour(lab: Lab): Promise<StepResult[]> {
   if ('rows' in vnis) say(`   leaf1 (evpn-vtep show vnis):\n${table([['VNI', 'MACs', 'ARP entries', 'VTEPs', 'ARP answered locally'], ...vnis.rows.map((r) => [String(r.vni), String(r.macs), String(r.arp), String(r.vteps), String(r.arpSuppressed)])])}`);
   results.push({ step: 'arp-suppression', ok: again.ok && suppressed });
 
+  // Hosts behind evpn-vtep leaves only: the FRR leaves of the lab bridge, they do not route.
+  const evpn = leaves.filter((l) => l.kind === 'evpn');
+  if (plan.routing && evpn.length) {
+    say('\n== 4. Routing between subnets (symmetric IRB, RFC 9135) ==');
+    const from = lab.host(evpn[0]!.index, 100);
+    const to = lab.host(evpn[1]?.index ?? evpn[0]!.index, 200);
+    say(`   VNI 100 and 200 route in tenant ${TENANT.name} (L3VNI ${TENANT.l3vni}); each has the anycast gateway ${gatewayIp(100)} / ${gatewayIp(200)}`);
+    say(`   with MAC ${GATEWAY_MAC} on every leaf, answered for in the fast path. ${from.ip} (leaf${from.leaf}) → ${to.ip} (leaf${to.leaf}):`);
+    say('   routed at the ingress leaf with the host route from type 2, sent with the L3VNI to the other Router\'s MAC, routed again into VNI 200.');
+    const p = await waitFor('a routed ping to go through', async () => {
+      const r = ping(lab, from, to, 2);
+      return r.ok ? r : undefined;
+    }, 20_000).catch(() => ping(lab, from, to, 2));
+    const ttl = /ttl=(\d+)/.exec(lab.exec(from.ns, ['ping', '-c', '1', '-W', '1', to.ip], 5000).out)?.[1];
+    say(`   ${p.summary}${ttl ? `, ttl ${ttl} (one hop per leaf)` : ''}`);
+    const vrf = await ask(evpn[0]!.socket, { cmd: 'show', what: 'vrf-routes', filters: { vrf: TENANT.name } });
+    if ('rows' in vrf) {
+      const rows = vrf.rows.filter((r) => r.best);
+      say(`   leaf${evpn[0]!.index} (evpn-vtep show routes --vrf ${TENANT.name}):\n${table([['prefix', 'next hop', 'router MAC', 'from'], ...rows.map((r) => [String(r.prefix), String(r.nextHop), String(r.routerMac ?? '-'), String(r.source)])])}`);
+    }
+    const c = await ask(evpn[0]!.socket, { cmd: 'show', what: 'counters' });
+    if ('rows' in c) {
+      const sum = (n: string): number => c.rows.filter((r) => r.counter === n).reduce((a, r) => a + Number(r.value), 0);
+      say(`   leaf${evpn[0]!.index} fast path: ${sum('routed_packets')} packets routed, ${sum('gateway_arp_replies')} gateway ARP answers, ${sum('drop_no_route')} without a route`);
+    }
+    results.push({ step: 'routing', ok: p.ok });
+  }
+
   if (leaves.length >= 2) {
-    say('\n== 4. VM migration (RFC 7432 §15 MAC mobility) ==');
+    say(`\n== ${plan.routing && evpn.length ? 5 : 4}. VM migration (RFC 7432 §15 MAC mobility) ==`);
     const watcher = leaves.length >= 3 ? lab.host(3, 100) : lab.host(2, 200);
     say(`   ${a.ip} (${a.mac}) moves from leaf1 to leaf2 and announces itself with a gratuitous ARP.`);
     const moved = lab.moveHost(a, 2);

@@ -7,6 +7,7 @@ import type { RibApi } from '../rib/api';
 import type { Ip } from '../util/ip';
 import type { Logger } from '../util/log';
 import type { Mac } from '../util/mac';
+import type { L3Dataplane, L3Op } from '../dataplane/l3-intents';
 
 /*
  * The EVPN L3 service of a VTEP: routing between the subnets of a tenant
@@ -22,7 +23,8 @@ import type { Mac } from '../util/mac';
  *        /128) into the tenant's IpVrf by route target, so tenants with
  *        overlapping subnets never see each other's routes; this service
  *        turns the installed next hop of each prefix into L3 data-plane
- *        intents (L3Op) for a data plane that has a tenant table.
+ *        intents (L3Op), which the Programmer maps to the fast path's
+ *        tenant records (VrfAdd, VniVrf, GatewayAdd, RouteAdd...).
  *
  * What is programmed for a prefix is recomputed from the IpVrf after each
  * batch (not replayed event by event), so a best-path change is one
@@ -52,27 +54,7 @@ export interface L3Tenant {
   vnis: readonly L3GatewayVni[];
 }
 
-/**
- * What the control plane asks of a data plane with tenant tables: the
- * records of the L3 fast path, keyed by value (VTEP address, L3VNI) the way
- * EvpnEvent is; a programmer maps them to indexed op records (see the
- * design notes in the L3 report: VrfAdd, VniVrf, Gateway, NextHop, Route).
- */
-export type L3Op =
-  /** A tenant: its L3VNI (VXLAN VNI of routed packets) and the Router's MAC routed packets to us arrive with. */
-  | { op: 'vrfAdd'; vrf: string; l3vni: number; routerMac: Mac }
-  /** An L2VNI routes in the tenant of `l3vni` (frames to the gateway MAC are routed there). */
-  | { op: 'vniVrf'; vni: number; l3vni: number }
-  /** Distributed anycast gateway of an L2VNI: answers ARP/ND for `ip` with `mac`, routes frames sent to `mac`; `ip/prefixLength` is a connected subnet. */
-  | { op: 'gatewayAdd'; vni: number; l3vni: number; ip: Ip; prefixLength: number; mac: Mac }
-  /** Installs or replaces a remote route: rewrite the inner destination MAC to `routerMac`, encapsulate with `remoteVni` towards `vtep`. */
-  | { op: 'routeAdd'; l3vni: number; prefix: string; vtep: Ip; routerMac: Mac; remoteVni: number }
-  | { op: 'routeDel'; l3vni: number; prefix: string };
-
-/** The optional data-plane side: absent until the fast path has a tenant table. */
-export interface L3Dataplane {
-  applyL3Ops(ops: readonly L3Op[]): void;
-}
+export type { L3Dataplane, L3Op } from '../dataplane/l3-intents';
 
 export interface L3ServiceOptions {
   tenants: readonly L3Tenant[];

@@ -45,7 +45,7 @@ export interface VtepOptions {
   speaker?: Partial<SpeakerOptions>;
   /** MAC of the underlay interface, for "auto" router MACs; default: read from sysfs when `underlay.interface` is named. */
   underlayMac?: Mac;
-  /** The tenant tables of the fast path, once it has them. */
+  /** Where L3 intents go instead of the data plane's tenant tables (tests). */
   l3Dataplane?: L3Dataplane;
 }
 
@@ -116,7 +116,15 @@ export class Vtep {
       rib: this.speaker,
       importer: this.importer,
       log: o.log.child({ part: 'l3' }),
-      ...(o.l3Dataplane ? { dataplane: o.l3Dataplane } : {}),
+      // The fast path's tenant tables: intents become records through the
+      // same programmer (and so the same VTEP indexes) as the L2 side, on the
+      // same driver, so they reach the data plane after the VNIs they name.
+      dataplane: o.l3Dataplane ?? {
+        applyL3Ops: (ops) => {
+          const records = this.programmer.programL3(ops);
+          if (records.length) o.dataplane.applyOps(records);
+        },
+      },
     });
   }
 

@@ -16,7 +16,7 @@ import { arpFrame, loadVxlanCapture, neighborSolicit, tagFrame } from './support
  */
 const root = path.resolve(__dirname, '../..');
 const src = path.join(root, 'native', 'src');
-const units = ['pipeline', 'ops', 'vxlan', 'vtep_table', 'vni_table', 'fdb', 'arp_suppress'];
+const units = ['pipeline', 'ops', 'vxlan', 'vtep_table', 'vni_table', 'fdb', 'arp_suppress', 'lpm'];
 const RUNS = Number(process.env.LIBFUZZER_RUNS ?? 200_000);
 const MAX_TIME = Number(process.env.LIBFUZZER_MAX_TIME ?? 60);
 

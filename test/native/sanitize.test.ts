@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 const root = path.resolve(__dirname, '../..');
 const src = path.join(root, 'native', 'src');
-const units = ['pipeline', 'ops', 'vxlan', 'vtep_table', 'vni_table', 'fdb', 'arp_suppress'];
+const units = ['pipeline', 'ops', 'vxlan', 'vtep_table', 'vni_table', 'fdb', 'arp_suppress', 'lpm'];
 
 function hasCompiler(): boolean {
   try {
@@ -57,5 +57,6 @@ describe.skipIf(skip !== null)('native pipeline under ASan/UBSan', () => {
     expect(out).toMatch(/arp_suppressed\s+vni\s+[1-9]/);
     expect(out).toMatch(/nd_suppressed\s+vni\s+[1-9]/);
     expect(out).toMatch(/tx_packets\s+vni\s+\d+\s+underlay\s+[1-9]/);
+    expect(out).toMatch(/routed_packets\s+vni\s+[1-9]/);
   }, 120_000);
 });

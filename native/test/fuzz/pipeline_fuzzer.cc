@@ -2,7 +2,7 @@
 // the tables behind them). Built by test/native/libfuzzer.test.ts:
 //   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
 //     -fno-sanitize-recover=undefined -fno-exceptions -Inative/src \
-//     native/test/fuzz/pipeline_fuzzer.cc native/src/{pipeline,ops,vxlan,vtep_table,vni_table,fdb,arp_suppress}.cc
+//     native/test/fuzz/pipeline_fuzzer.cc native/src/{pipeline,ops,vxlan,vtep_table,vni_table,fdb,arp_suppress,lpm}.cc
 //
 // Each input gets a fresh pipeline set up as VTEP B of
 // ../shared/vectors/vxlan-dataplane-frr.pcap (10.98.0.2, remote VTEP A
@@ -107,6 +107,38 @@ std::vector<uint8_t> setupOps() {
   put32(vl, 4, 200);
   put32(vl, 8, 3);
   add(ops, vl);
+  // Routing: tenant 0 (L3VNI 5000), VNI 100 routed with an anycast gateway
+  // 10.100.0.1/24, its connected subnet and a default route via VTEP A.
+  const uint8_t rmac[6] = {2, 0xaa, 0, 0, 0x10, 0};
+  const uint8_t gwmac[6] = {0, 0, 0x5e, 0, 1, 1};
+  auto vrf = rec(16, 20);
+  put32(vrf, 8, 5000);
+  std::memcpy(&vrf[12], rmac, 6);
+  add(ops, vrf);
+  auto vv = rec(18, 12);
+  put32(vv, 4, 100);
+  add(ops, vv);
+  auto gw = rec(19, 32);
+  put32(gw, 4, 100);
+  gw[8] = 4;
+  gw[9] = 24;
+  std::memcpy(&gw[10], gwmac, 6);
+  const uint8_t gwip[4] = {10, 100, 0, 1};
+  std::memcpy(&gw[16], gwip, 4);
+  add(ops, gw);
+  auto conn = rec(21, 44);
+  conn[8] = 4;
+  conn[9] = 24;
+  conn[10] = 1;
+  put32(conn, 16, 100);
+  std::memcpy(&conn[28], gwip, 4);
+  add(ops, conn);
+  auto dflt = rec(21, 44);
+  dflt[8] = 4;
+  put32(dflt, 16, 5000);
+  std::memcpy(&dflt[20], rmac, 6);
+  dflt[21] = 0xbb;
+  add(ops, dflt);
   return ops;
 }
 
@@ -129,6 +161,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cfg.maxMacs = 32;
   cfg.maxArp = 16;
   cfg.maxFloodPerVni = 2;
+  cfg.maxTenants = 2;
+  cfg.maxRoutes = 16;
   cfg.eventRing = 16;
   cfg.txSlots = 16;
   cfg.underlay.localIp = IpAddr::v4((const uint8_t*)"\x0a\x62\x00\x02");

@@ -17,6 +17,7 @@ import type { ResolvedConfig } from './config';
 import type { Fdb } from './fdb';
 import { FDB_REMOTE, FDB_STATIC } from './fdb';
 import { ipKeyAt } from './ip-key';
+import { ROUTE_LOCAL, type LpmTable } from './lpm';
 import { PortAddResult, type AccessPorts } from './ports';
 import type { VniTable } from './vni-table';
 import { VtepAddResult, type VtepTable } from './vtep-table';
@@ -37,6 +38,33 @@ export interface OpsTarget {
   /** The FDB entry in `slot` is about to change or go: a learned one leaves its port's and VNI's counts. */
   unlearn(vniIdx: number, slot: number): void;
   setPortLimits(port: number, maxMacs: number, arpRate: number, arpBurst: number): void;
+  // Routing state (ops VrfAdd..RouteDel), as the C++ Pipeline's.
+  readonly lpm: LpmTable;
+  readonly tenants: Tenant[];
+  /** L2VNI index → tenant it routes in (NO_TENANT). */
+  readonly vniTenant: Uint32Array;
+  /** L3VNI index → its tenant (NO_TENANT). */
+  readonly l3Tenant: Uint32Array;
+  readonly gateways: Gateway[];
+}
+
+export const NO_TENANT = 0xffffffff;
+
+export interface Tenant {
+  used: boolean;
+  l3VniIdx: number;
+  rmacHi: number;
+  rmacLo: number;
+}
+
+/** The anycast gateway of an L2VNI (macHi = macLo = 0: none). */
+export interface Gateway {
+  macHi: number;
+  macLo: number;
+  has4: boolean;
+  has6: boolean;
+  ip4: number;
+  ip6: Uint8Array;
 }
 
 const MAX_REPORTED = 32;
@@ -53,6 +81,7 @@ const S = {
   badFamily: 8,
   badValue: 9,
   conflict: 10,
+  unknownTenant: 11,
 } as const;
 
 export function applyOpsTo(t: OpsTarget, buf: Uint8Array): ApplyOpsResult {
@@ -110,6 +139,7 @@ function applyRecord(t: OpsTarget, r: Uint8Array, o: number, rlen: number): numb
       if (t.vteps.del(idx)) {
         t.fdb.flushVtep(idx);
         t.vnis.floodDelEverywhere(idx);
+        t.lpm.flushVtep(idx);
       }
       return S.ok;
     }
@@ -242,10 +272,141 @@ function applyRecord(t: OpsTarget, r: Uint8Array, o: number, rlen: number): numb
       t.vniMaxMacs[vi] = load32(r, o + 8);
       return S.ok;
     }
+    case OpType.VrfAdd:
+    case OpType.VrfDel:
+    case OpType.VniVrf:
+    case OpType.GatewayAdd:
+    case OpType.GatewayDel:
+    case OpType.RouteAdd:
+    case OpType.RouteDel:
+      return applyL3(t, r, o, type);
     case OpType.VniAdd: {
       const vni = load32(r, o + 4);
       if (vni > 0xffffff) return S.badValue;
       return t.vnis.add(vni) >= 0 ? S.ok : S.tableFull;
+    }
+  }
+  return S.unknownType;
+}
+
+/** Tenants, gateways and routes (native/src/ops.cc applyL3). */
+function applyL3(t: OpsTarget, r: Uint8Array, o: number, type: number): number {
+  switch (type) {
+    case OpType.VrfAdd: {
+      const ti = load32(r, o + 4);
+      if (ti >= t.cfg.maxTenants) return S.badIndex;
+      const l3vni = load32(r, o + 8);
+      const mHi = macHi(r, o + 12);
+      const mLo = macLo(r, o + 12);
+      if (l3vni > 0xffffff || !macIsUnicast(mHi, mLo)) return S.badValue;
+      const found = t.vnis.find(l3vni);
+      // An L3VNI carries only routed traffic: never an L2VNI's, nor another tenant's.
+      if (found >= 0) {
+        const l3 = t.l3Tenant[found]!;
+        if (t.vnis.ports(found) || t.vniTenant[found] !== NO_TENANT || (l3 !== NO_TENANT && l3 !== ti)) return S.conflict;
+      }
+      const vi = found >= 0 ? found : t.vnis.add(l3vni);
+      if (vi < 0) return S.tableFull;
+      const tn = t.tenants[ti]!;
+      if (tn.used && tn.l3VniIdx !== vi) t.l3Tenant[tn.l3VniIdx] = NO_TENANT;
+      tn.used = true;
+      tn.l3VniIdx = vi;
+      tn.rmacHi = mHi;
+      tn.rmacLo = mLo;
+      t.l3Tenant[vi] = ti;
+      return S.ok;
+    }
+    case OpType.VrfDel: {
+      const ti = load32(r, o + 4);
+      if (ti >= t.cfg.maxTenants) return S.badIndex;
+      const tn = t.tenants[ti]!;
+      if (!tn.used) return S.ok;
+      t.l3Tenant[tn.l3VniIdx] = NO_TENANT;
+      for (let i = 0; i < t.vniTenant.length; i++) if (t.vniTenant[i] === ti) t.vniTenant[i] = NO_TENANT;
+      t.lpm.flushTenant(ti);
+      tn.used = false;
+      tn.l3VniIdx = 0;
+      tn.rmacHi = 0;
+      tn.rmacLo = 0;
+      return S.ok;
+    }
+    case OpType.VniVrf: {
+      const vi = t.vnis.find(load32(r, o + 4));
+      if (vi < 0) return S.unknownVni;
+      const ti = load32(r, o + 8);
+      if (ti !== NO_TENANT) {
+        if (ti >= t.cfg.maxTenants) return S.badIndex;
+        if (!t.tenants[ti]!.used) return S.unknownTenant;
+        if (t.l3Tenant[vi] !== NO_TENANT) return S.conflict;
+      }
+      t.vniTenant[vi] = ti;
+      return S.ok;
+    }
+    case OpType.GatewayAdd: {
+      const vi = t.vnis.find(load32(r, o + 4));
+      if (vi < 0) return S.unknownVni;
+      const family = r[o + 8]!;
+      if (family !== 4 && family !== 6) return S.badFamily;
+      const mHi = macHi(r, o + 10);
+      const mLo = macLo(r, o + 10);
+      if (r[o + 9]! > (family === 4 ? 32 : 128) || !macIsUnicast(mHi, mLo)) return S.badValue;
+      const g = t.gateways[vi]!;
+      g.macHi = mHi;
+      g.macLo = mLo;
+      if (family === 4) {
+        g.has4 = true;
+        g.ip4 = load32(r, o + 16);
+      } else {
+        g.has6 = true;
+        g.ip6.set(r.subarray(o + 16, o + 32));
+      }
+      return S.ok;
+    }
+    case OpType.GatewayDel: {
+      const vi = t.vnis.find(load32(r, o + 4));
+      if (vi < 0) return S.unknownVni;
+      const g = t.gateways[vi]!;
+      if (r[o + 8] === 4) g.has4 = false;
+      else if (r[o + 8] === 6) g.has6 = false;
+      else return S.badFamily;
+      if (!g.has4 && !g.has6) {
+        g.macHi = 0;
+        g.macLo = 0;
+      }
+      return S.ok;
+    }
+    case OpType.RouteAdd:
+    case OpType.RouteDel: {
+      const ti = load32(r, o + 4);
+      if (ti >= t.cfg.maxTenants) return S.badIndex;
+      if (!t.tenants[ti]!.used) return S.unknownTenant;
+      const family = r[o + 8]!;
+      const len = r[o + 9]!;
+      const add = type === OpType.RouteAdd;
+      if (family !== 4 && family !== 6) return S.badFamily;
+      if (len > (family === 4 ? 32 : 128)) return S.badValue;
+      const at = o + (add ? 28 : 12);
+      if (!add) {
+        t.lpm.del(ti, family, r, at, len);
+        return S.ok;
+      }
+      const flags = r[o + 10]! & ROUTE_LOCAL;
+      const vni = load32(r, o + 16);
+      let nh;
+      if (flags) {
+        const vi = t.vnis.find(vni);
+        if (vi < 0) return S.unknownVni;
+        nh = { rmacHi: 0, rmacLo: 0, target: vi, vni: 0, flags };
+      } else {
+        const vtep = load32(r, o + 12);
+        if (vtep >= t.vteps.max) return S.badIndex;
+        if (!t.vteps.get(vtep)) return S.unknownVtep;
+        const mHi = macHi(r, o + 20);
+        const mLo = macLo(r, o + 20);
+        if (vni > 0xffffff || !macIsUnicast(mHi, mLo)) return S.badValue;
+        nh = { rmacHi: mHi, rmacLo: mLo, target: vtep, vni, flags };
+      }
+      return t.lpm.add(ti, family, r, at, len, nh) ? S.ok : S.tableFull;
     }
   }
   return S.unknownType;

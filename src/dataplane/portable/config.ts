@@ -15,6 +15,8 @@ export interface ResolvedConfig {
   maxMacs: number;
   maxArp: number;
   maxFloodPerVni: number;
+  maxTenants: number;
+  maxRoutes: number;
   eventRing: number;
   txSlots: number;
   maxFrameLen: number;
@@ -58,6 +60,8 @@ export function resolveConfig(c: PipelineConfig): ResolvedConfig {
   const maxMacs = u32(c, 'maxMacs', 65536, 16, 1 << 26);
   const maxArp = u32(c, 'maxArp', 65536, 16, 1 << 26);
   const maxFloodPerVni = u32(c, 'maxFloodPerVni', 128, 1, 1 << 16);
+  const maxTenants = u32(c, 'maxTenants', 64, 1, 1 << 15);
+  const maxRoutes = u32(c, 'maxRoutes', 65536, 16, 1 << 24);
   const eventRing = u32(c, 'eventRing', 4096, 16, 1 << 24);
   const txSlots = u32(c, 'txSlots', 1024, 16, 1 << 20);
   const maxFrameLen = u32(c, 'maxFrameLen', 1518, 64, 65535 - 70);
@@ -84,6 +88,8 @@ export function resolveConfig(c: PipelineConfig): ResolvedConfig {
     maxMacs,
     maxArp,
     maxFloodPerVni,
+    maxTenants,
+    maxRoutes,
     eventRing,
     txSlots,
     maxFrameLen,

@@ -20,7 +20,7 @@ import type { CounterName } from '../counters';
 import { decodeEvents, type DataplaneEvent } from '../events';
 import type { ApplyOpsResult, CounterSnapshot, InputFrame, OutputFrame, PipelineConfig } from '../native';
 import { encodeOps, type DataplaneOp } from '../ops';
-import { applyOpsTo, type OpsTarget } from './apply-ops';
+import { applyOpsTo, NO_TENANT, type Gateway, type OpsTarget, type Tenant } from './apply-ops';
 import { ArpTable, ARP_OVERRIDE, ARP_ROUTER } from './arp-table';
 import { ArpView, NdView } from './arp-suppress';
 import * as arpSuppress from './arp-suppress';
@@ -34,6 +34,7 @@ import * as fdbMod from './fdb';
 import * as hash from './hash';
 import * as ipKey from './ip-key';
 import type { IpKey } from './ip-key';
+import { LpmTable, ROUTE_LOCAL } from './lpm';
 import { AccessPorts } from './ports';
 import type { PipelineLike } from './types';
 import { TxBatch } from './tx-batch';
@@ -75,7 +76,7 @@ const { FDB_REMOTE, FDB_STATIC } = fdbMod;
 const { innerFlowHash } = hash;
 const { ipv4Key, ipv6Key, parseIpKey } = ipKey;
 const { EGRESS_PORT, EGRESS_VTEP } = txBatch;
-const { encapsulate, writeFrame } = vxlan;
+const { encapsulate, finishOuter, writeFrame } = vxlan;
 const {
   csumAdd,
   csumFold,
@@ -133,7 +134,25 @@ const {
   arp_rate_limited: ARP_RATE_LIMITED,
   events_dropped: EVENTS_DROPPED,
   probes_sent: PROBES_SENT,
+  routed_packets: ROUTED_PACKETS,
+  gateway_arp_replies: GATEWAY_ARP_REPLIES,
+  gateway_nd_replies: GATEWAY_ND_REPLIES,
 } = C;
+
+/**
+ * RFC 1812 §5.3.1: a router decrements the TTL; the IPv4 header checksum is
+ * updated incrementally (RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m')).
+ */
+function decrementTtl(p: Uint8Array, ip: number, v4: boolean): void {
+  if (!v4) {
+    p[ip + 7] = (p[ip + 7]! - 1) & 0xff; // IPv6 hop limit, no header checksum
+    return;
+  }
+  const m = load16(p, ip + 8);
+  p[ip + 8] = (p[ip + 8]! - 1) & 0xff;
+  const sum = (~load16(p, ip + 10) & 0xffff) + (~m & 0xffff) + load16(p, ip + 8);
+  store16(p, ip + 10, ~csumFold(sum) & 0xffff);
+}
 
 function monotonicSeconds(): number {
   return process.hrtime()[0] >>> 0;
@@ -177,6 +196,15 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
   /** Op VniLimits; 0 = no limit. */
   readonly vniMaxMacs: Uint32Array;
   readonly vniLearned: Uint32Array;
+  // Routing state (ops VrfAdd..RouteDel), as native Pipeline's.
+  readonly lpm: LpmTable;
+  readonly tenants: Tenant[];
+  readonly vniTenant: Uint32Array;
+  readonly l3Tenant: Uint32Array;
+  readonly gateways: Gateway[];
+  /** A routed packet delivered to a local host is rewritten here once, then bridged. */
+  private readonly scratch: Uint8Array;
+  private readonly rv: FrameView = { buf: new Uint8Array(0), macs: 0, etherType: 0, payload: 0, payloadLen: 0 };
 
   constructor(readonly config: PipelineConfig) {
     const c = resolveConfig(config);
@@ -198,6 +226,13 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     this.portArpStamp = new Uint32Array(c.maxPorts);
     this.vniMaxMacs = new Uint32Array(c.maxVnis);
     this.vniLearned = new Uint32Array(c.maxVnis);
+    this.lpm = new LpmTable(c.maxTenants, c.maxRoutes);
+    this.tenants = Array.from({ length: c.maxTenants }, () => ({ used: false, l3VniIdx: 0, rmacHi: 0, rmacLo: 0 }));
+    this.vniTenant = new Uint32Array(c.maxVnis).fill(NO_TENANT);
+    this.l3Tenant = new Uint32Array(c.maxVnis).fill(NO_TENANT);
+    this.gateways = Array.from({ length: c.maxVnis }, () => ({ macHi: 0, macLo: 0, has4: false, has6: false, ip4: 0, ip6: new Uint8Array(16) }));
+    this.scratch = new Uint8Array(c.maxFrameLen + 12);
+    this.rv.buf = this.scratch;
   }
 
   /** Room for the largest output: outer header + tagged frame. */
@@ -402,6 +437,9 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     if ((type === ETH_ARP || nd) && !this.arpAdmit(port, now)) return this.drop(port, vniIdx, ARP_RATE_LIMITED);
     if (type === ETH_ARP && this.arpIn(v, vniIdx, port, out)) return;
     if (type === ETH_IPV6 && this.ndIn(v, vniIdx, port, out)) return;
+    // RFC 9135 §4: a frame to the distributed anycast gateway is routed.
+    const tenant = this.vniTenant[vniIdx]!;
+    if (tenant !== NO_TENANT && this.isGatewayMac(vniIdx, p, o)) return this.route(v, vniIdx, tenant, port, out);
     this.forward(v, vniIdx, port, out);
   }
 
@@ -527,12 +565,31 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
         this.pushEvent(EV_IP_BINDING, vniIdx, port, EV_NO_TARGET, 0, shaHi, shaLo, 4, p, a.spa);
       }
     }
+    // The anycast gateway answers for itself (RFC 9135 §4.1), to any request
+    // but a gratuitous one, on the port it was asked on.
+    const tpa = load32(p, a.tpa);
+    if (a.op === ARP_REQUEST && spa !== tpa && this.gatewayIs(vniIdx, 4, p, a.tpa)) {
+      const vid = this.ports.memberVid(port, vniIdx);
+      if (vid >= 0) {
+        const slot = out.next();
+        if (slot < 0) {
+          this.drop(port, vniIdx, C.drop_no_tx_slot);
+          return true;
+        }
+        const g = this.gateways[vniIdx]!;
+        const len = buildArpReply(p, a, v.macs + 6, g.macHi, g.macLo, vid, out.data, slot);
+        out.push(EGRESS_PORT, port, this.vnis.vniOf(vniIdx), 0, len);
+        this.count2(pb, vniIdx, GATEWAY_ARP_REPLIES, 1);
+        this.count2(pb, vniIdx, TX_PACKETS, 1);
+        this.count2(pb, vniIdx, TX_BYTES, len);
+        return true;
+      }
+    }
     // RFC 7432 §10: a broadcast request for a known binding is answered here
     // instead of being flooded. Left alone: unicast requests (hosts checking a
     // neighbour is still alive, RFC 1122 §2.3.2.1 - only the neighbour may
     // answer), probes (sender IP 0, RFC 5227 §2.1.1) and gratuitous requests
     // (sender IP = target IP), which are announcements, not questions.
-    const tpa = load32(p, a.tpa);
     if (a.op !== ARP_REQUEST || spa === 0 || !(p[v.macs]! & 1) || spa === tpa) return false;
     const t = this.arp.find(vniIdx, 4, tpa);
     if (!t || (t.macHi === shaHi && t.macLo === shaLo)) return false;
@@ -578,6 +635,25 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     const known = this.arp.find(vniIdx, 6, ipv6Key(p, nd.src));
     if (!known || known.macHi !== llaHi || known.macLo !== llaLo) {
       this.pushEvent(EV_IP_BINDING, vniIdx, port, EV_NO_TARGET, 0, llaHi, llaLo, 6, p, nd.src);
+    }
+    // The anycast gateway answers for itself, solicited or NUD, as a router
+    // (R) whose MAC is the same on every VTEP (O).
+    if (this.gatewayIs(vniIdx, 6, p, nd.target)) {
+      const vid = this.ports.memberVid(port, vniIdx);
+      if (vid >= 0) {
+        const slot = out.next();
+        if (slot < 0) {
+          this.drop(port, vniIdx, C.drop_no_tx_slot);
+          return true;
+        }
+        const g = this.gateways[vniIdx]!;
+        const len = buildNeighborAdvert(p, nd, v.macs + 6, g.macHi, g.macLo, NA_ROUTER | NA_OVERRIDE, vid, out.data, slot);
+        out.push(EGRESS_PORT, port, this.vnis.vniOf(vniIdx), 0, len);
+        this.count2(pb, vniIdx, GATEWAY_ND_REPLIES, 1);
+        this.count2(pb, vniIdx, TX_PACKETS, 1);
+        this.count2(pb, vniIdx, TX_BYTES, len);
+        return true;
+      }
     }
     // Unicast NS is neighbour unreachability detection (RFC 4861 §7.3.1):
     // only the neighbour may answer, so it is forwarded.
@@ -720,7 +796,125 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     v.etherType = type;
     v.payload = inner + ETH_HEADER;
     v.payloadLen = innerLen - ETH_HEADER;
+    // Symmetric IRB (RFC 9135 §5.2): the L3VNI carries routed packets to our
+    // Router's MAC, routed again here into the host's subnet.
+    let tenant = this.l3Tenant[vi]!;
+    if (tenant !== NO_TENANT) {
+      const tn = this.tenants[tenant]!;
+      if (macHi(p, inner) !== tn.rmacHi || macLo(p, inner) !== tn.rmacLo) return this.drop(U, vi, C.drop_not_for_us);
+      return this.route(v, vi, tenant, U, out);
+    }
+    tenant = this.vniTenant[vi]!;
+    if (tenant !== NO_TENANT && this.isGatewayMac(vi, p, inner)) return this.route(v, vi, tenant, U, out);
     this.forward(v, vi, U, out);
+  }
+
+  // ----------------------------------------------------------------- route ---
+
+  /** The frame at p[o] is sent to the VNI's anycast gateway MAC. */
+  private isGatewayMac(vniIdx: number, p: Uint8Array, o: number): boolean {
+    const g = this.gateways[vniIdx]!;
+    return (g.macHi !== 0 || g.macLo !== 0) && macHi(p, o) === g.macHi && macLo(p, o) === g.macLo;
+  }
+
+  /** p[o] (4 or 16 octets) is the VNI's anycast gateway address. */
+  private gatewayIs(vniIdx: number, family: number, p: Uint8Array, o: number): boolean {
+    const g = this.gateways[vniIdx]!;
+    if (family === 4) return g.has4 && load32(p, o) === g.ip4;
+    if (!g.has6) return false;
+    for (let i = 0; i < 16; i++) if (p[o + i] !== g.ip6[i]) return false;
+    return true;
+  }
+
+  /**
+   * Routing (RFC 9135 symmetric IRB). `vniIdx` is the ingress VNI (an L2VNI,
+   * or the L3VNI for underlay input) and `tenant` the table to look in.
+   */
+  private route(v: FrameView, vniIdx: number, tenant: number, inPort: number, out: TxBatch): void {
+    const p = v.buf;
+    const ip = v.payload;
+    const len = v.payloadLen;
+    let dst: number;
+    const v4 = v.etherType === ETH_IPV4;
+    if (v4) {
+      const ihl = (p[ip]! & 0x0f) * 4;
+      // RFC 1812 §5.2.2: a router checks version, length and header checksum.
+      if (len < IPV4_HEADER || p[ip]! >>> 4 !== 4 || ihl < IPV4_HEADER || ihl > len || load16(p, ip + 2) < ihl || load16(p, ip + 2) > len || csumFold(csumAdd(0, p, ip, ihl)) !== 0xffff) {
+        return this.drop(inPort, vniIdx, C.drop_l3_bad_ip);
+      }
+      dst = ip + 16;
+      // RFC 1812 §5.3.7: multicast, reserved, broadcast, "this network" and
+      // loopback destinations are never forwarded.
+      if (p[dst]! >= 224 || p[dst] === 0 || p[dst] === 127) return this.drop(inPort, vniIdx, C.drop_not_routable);
+      if (p[ip + 8]! <= 1) return this.drop(inPort, vniIdx, C.drop_ttl);
+    } else if (v.etherType === ETH_IPV6) {
+      if (len < IPV6_HEADER || p[ip]! >>> 4 !== 6 || IPV6_HEADER + load16(p, ip + 4) > len) return this.drop(inPort, vniIdx, C.drop_l3_bad_ip);
+      dst = ip + 24;
+      // RFC 4291 §2.5.6, §2.7: link-local and multicast destinations stay on the link.
+      if (p[dst] === 0xff || (p[dst] === 0xfe && (p[dst + 1]! & 0xc0) === 0x80)) return this.drop(inPort, vniIdx, C.drop_not_routable);
+      if (p[ip + 7]! <= 1) return this.drop(inPort, vniIdx, C.drop_ttl);
+    } else {
+      return this.drop(inPort, vniIdx, C.drop_not_routable);
+    }
+    // No ICMP time exceeded / unreachable: the fast path has no address of its own in the tenant.
+    const nh = this.lpm.lookup(tenant, v4 ? 4 : 6, p, dst);
+    if (!nh) return this.drop(inPort, vniIdx, C.drop_no_route);
+    const tn = this.tenants[tenant]!;
+    const cv = this.ctr.values;
+    if (!(nh.flags & ROUTE_LOCAL)) {
+      // What came from the overlay never goes back into it.
+      if (inPort === UNDERLAY_PORT) return this.drop(inPort, vniIdx, C.drop_hairpin);
+      const r = this.vteps.get(nh.target);
+      if (!r) return this.drop(inPort, vniIdx, C.drop_vtep_down);
+      const slot = out.next();
+      if (slot < 0) return this.drop(inPort, vniIdx, C.drop_no_tx_slot);
+      // RFC 9135 §5.1: inner destination = the remote Router's MAC, source =
+      // ours; written once, in place, behind the prebuilt outer header.
+      const d = out.data;
+      const inner = slot + r.header.length;
+      storeMac(d, inner, nh.rmacHi, nh.rmacLo);
+      storeMac(d, inner + 6, tn.rmacHi, tn.rmacLo);
+      store16(d, inner + 12, v.etherType);
+      vxlan.copy(p, ip, len, d, inner + ETH_HEADER);
+      decrementTtl(d, inner + ETH_HEADER, v4);
+      const flen = finishOuter(r.header, nh.vni, innerFlowHash(p, v.macs, v.etherType, v.payload, v.payloadLen), ETH_HEADER + len, d, slot);
+      out.push(EGRESS_VTEP, nh.target, nh.vni, r.header.length - VXLAN_HEADER, flen);
+      cv[this.ingressBase(inPort) + ROUTED_PACKETS]!++;
+      cv[this.ctr.vni(vniIdx) + ROUTED_PACKETS]!++;
+      this.count2(this.ctr.underlayBase, tn.l3VniIdx, TX_PACKETS, 1);
+      this.count2(this.ctr.underlayBase, tn.l3VniIdx, TX_BYTES, flen);
+      return;
+    }
+    // A connected subnet: the host's MAC from the target VNI's ARP/ND table
+    // (no ARP request is sent for an unknown host: EVPN learns the bindings).
+    const tvi = nh.target;
+    const host = this.arp.find(tvi, v4 ? 4 : 6, v4 ? ipv4Key(p, dst) : ipv6Key(p, dst));
+    if (!host) return this.drop(inPort, vniIdx, C.drop_unresolved);
+    const s = this.scratch;
+    const g = this.gateways[tvi]!;
+    storeMac(s, 0, host.macHi, host.macLo);
+    if (g.macHi !== 0 || g.macLo !== 0) storeMac(s, 6, g.macHi, g.macLo);
+    else storeMac(s, 6, tn.rmacHi, tn.rmacLo);
+    vxlan.copy(p, ip, len, s, 12);
+    decrementTtl(s, 12, v4);
+    cv[this.ingressBase(inPort) + ROUTED_PACKETS]!++;
+    cv[this.ctr.vni(vniIdx) + ROUTED_PACKETS]!++;
+    // Then bridged in the target VNI (its FDB), as a frame from the gateway.
+    const rv = this.rv;
+    rv.macs = 0;
+    rv.etherType = v.etherType;
+    rv.payload = 12;
+    rv.payloadLen = len;
+    const fdb = this.fdb;
+    const e = fdb.find(tvi, host.macHi, host.macLo);
+    if (e >= 0 && !(fdb.flags[e]! & FDB_REMOTE)) return this.toPort(rv, tvi, fdb.target[e]!, inPort, out);
+    if (e >= 0) {
+      if (inPort === UNDERLAY_PORT) return this.drop(inPort, tvi, C.drop_hairpin);
+      return this.toVtep(rv, tvi, fdb.target[e]!, innerFlowHash(s, 0, rv.etherType, 12, len), inPort, out);
+    }
+    cv[this.ingressBase(inPort) + RX_UNKNOWN_UNICAST]!++;
+    cv[this.ctr.vni(tvi) + RX_UNKNOWN_UNICAST]!++;
+    this.flood(rv, tvi, inPort, out);
   }
 
   // --------------------------------------------------------------- forward ---

@@ -161,8 +161,12 @@ export function writeFrame(v: FrameView, vid: number, out: Uint8Array, o: number
 
 /** Writes outer header + inner frame at out[o]; returns the frame length. */
 export function encapsulate(h: OuterHeader, vni: number, flowHash: number, v: FrameView, out: Uint8Array, o: number): number {
+  return finishOuter(h, vni, flowHash, writeFrame(v, 0, out, o + h.length), out, o);
+}
+
+/** The same around an inner frame of `innerLen` octets already written at out[o + h.length] (a routed frame rewritten in place). */
+export function finishOuter(h: OuterHeader, vni: number, flowHash: number, innerLen: number, out: Uint8Array, o: number): number {
   out.set(h.view, o);
-  const innerLen = writeFrame(v, 0, out, o + h.length);
   const total = h.length + innerLen;
   const ip = o + ETH_HEADER;
   const udpLen = (UDP_HEADER + VXLAN_HEADER + innerLen) & 0xffff;

@@ -16,7 +16,7 @@ import { sh, until, veth, VtepRun } from './support';
  * its own namespace, iBGP between them:
  *
  *   h1 10.100.0.11 (VNI 100) ─┐                      ┌─ h2 10.200.0.22 (VNI 200)
- *   h3 10.30.0.13  (VNI 300) ─┤ evpn-vtep ══ FRR 8.4 ┤  lo 192.0.2.1/32, default route
+ *   h3 10.30.0.13  (VNI 300) ─┤ evpn-vtep ══ FRR 8.4 ┤  lo 203.0.113.1/32 (type 5), 198.18.0.1 (default route only)
  *                              10.91.0.1    10.91.0.2
  *   raw BGP peer 10.92.0.2 ── evpn-vtep (sends a malformed type-5 route)
  *
@@ -27,8 +27,11 @@ import { sh, until, veth, VtepRun } from './support';
  * our type-5 and L3-enriched type-2 routes as FRR sees them; FRR's type-5
  * prefixes and host routes in our tenant table; a type-5 route with prefix
  * length 33 rejected (RFC 7606 treat-as-withdraw) without harm to the
- * tenant, the raw peer's other routes or either session. Data-plane routing is not tested here (the fast path has no
- * tenant table yet).
+ * tenant, the raw peer's other routes or either session. Then the data
+ * plane: pings both ways between h1 (behind us) and h2 (behind FRR, another
+ * subnet), routed by our fast path on one side and FRR's kernel on the
+ * other over the L3VNI; FRR's type-5 loopback and an address only its
+ * default route covers are reachable from h1.
  */
 
 const skip = rootSkipReason() ?? (hasCommand('vtysh') && hasCommand('/usr/lib/frr/bgpd') ? null : 'needs FRR (vtysh, bgpd)') ?? (hasCommand('arping') ? null : 'needs arping');
@@ -62,7 +65,7 @@ router bgp ${AS}
  neighbor ${OURS} timers connect 1
  address-family ipv4 unicast
   network 10.200.0.0/24
-  network 192.0.2.1/32
+  network 203.0.113.1/32
   network 0.0.0.0/0
  exit-address-family
  address-family l2vpn evpn
@@ -159,7 +162,10 @@ describe.skipIf(skip !== null)('symmetric IRB: evpn-vtep VTEP and FRR VTEP, L3VN
     kernelVni(200, '10.200.0.1/24');
     ipNs(ns.f, ['link', 'set', n('q2'), 'master', 'br200']);
     kernelVni(1000, undefined, FRR_RMAC);
-    ipNs(ns.f, ['addr', 'add', '192.0.2.1/32', 'dev', 'lo']);
+    ipNs(ns.f, ['addr', 'add', '203.0.113.1/32', 'dev', 'lo']);
+    ipNs(ns.f, ['addr', 'add', '198.18.0.1/32', 'dev', 'lo']);
+    // FRR's kernel routes between br200 and the L3VNI's bridge.
+    for (const [k, v] of [['net.ipv4.ip_forward', '1'], ['net.ipv4.conf.all.rp_filter', '0'], ['net.ipv4.conf.default.rp_filter', '0']]) sh(ns.f, ['sysctl', '-qw', `${k}=${v}`]);
 
     frr = new FrrInstance(ns.f, bgpdConf(), ZEBRA);
     await frr.start();
@@ -238,7 +244,7 @@ describe.skipIf(skip !== null)('symmetric IRB: evpn-vtep VTEP and FRR VTEP, L3VN
 
   it("FRR's type-5 prefixes (its subnet, a loopback, a default route) and host routes appear in our show routes --vrf red --json", async () => {
     sh(ns.h2, ['ping', '-c', '2', '-W', '1', '10.200.0.1']);
-    const want = ['10.200.0.0/24', '192.0.2.1/32', '0.0.0.0/0'];
+    const want = ['10.200.0.0/24', '203.0.113.1/32', '0.0.0.0/0'];
     const rows = await until("our tenant table to hold FRR's prefixes and h2", () => {
       const r = vtep.show<Row[]>(['routes', '--vrf', 'red']);
       return want.every((p) => r.some((x) => x.prefix === p && x.nextHop === FRR)) && r.some((x) => x.prefix === `${H2.ip}/32`) && r;
@@ -258,6 +264,25 @@ describe.skipIf(skip !== null)('symmetric IRB: evpn-vtep VTEP and FRR VTEP, L3VN
     expect(vrfs[0]).toMatchObject({ vrf: 'red', l3vni: 1000, routerMac: OUR_RMAC, export: '65100:1000', import: '65100:1000', l2vnis: '100 300', advertised: 3 });
     expect(Number(vrfs[0]!.type5)).toBeGreaterThanOrEqual(3);
     expect(Number(vrfs[0]!.hosts)).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
+  it('h1 (behind us) and h2 (behind FRR, another subnet) ping each other both ways through the L3VNI', async () => {
+    const ping = (from: string, to: string, count = 3): boolean => sh(from, ['ping', '-c', String(count), '-i', '0.2', '-W', '1', to]).out.includes(`${count} received`);
+    await until("FRR's kernel to hold h1's host route via the L3VNI", () => sh(ns.f, ['ip', 'route', 'show', `${H1.ip}/32`]).out.includes('10.91.0.1'), 45_000);
+    await until('h1 to ping h2', () => ping(ns.h1, H2.ip, 1), 45_000, 500);
+    expect(ping(ns.h1, H2.ip)).toBe(true);
+    expect(ping(ns.h2, H1.ip)).toBe(true);
+    // Two routed hops: our fast path and FRR's kernel.
+    expect(sh(ns.h1, ['ping', '-c', '1', '-W', '1', H2.ip]).out).toMatch(/ttl=62/);
+    const rows = vtep.show<Row[]>(['counters']);
+    expect(Number(rows.find((r) => r.scope === 'vni 1000' && r.counter === 'routed_packets')?.value ?? 0)).toBeGreaterThan(0);
+    expect(Number(rows.find((r) => r.scope === 'vni 100' && r.counter === 'routed_packets')?.value ?? 0)).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("FRR's type-5 loopback (a /32) and an address only its default route covers are reachable from h1", async () => {
+    const ping = (to: string): boolean => sh(ns.h1, ['ping', '-c', '2', '-i', '0.2', '-W', '1', to]).out.includes('2 received');
+    await until('h1 to ping 203.0.113.1', () => ping('203.0.113.1'), 30_000, 500);
+    expect(ping('198.18.0.1')).toBe(true);
   }, 60_000);
 
   it('a type-5 route with prefix length 33 is rejected (RFC 7606) without harm to the tenant or the FRR session', async () => {
@@ -281,7 +306,7 @@ describe.skipIf(skip !== null)('symmetric IRB: evpn-vtep VTEP and FRR VTEP, L3VN
     expect(conn.closed).toBe(false);
     expect(vtep.show<{ address: string; state: string }[]>(['peers']).find((p) => p.address === RAW)?.state).toBe('Established');
     // Nothing else moved: FRR's routes stay, the FRR session stays up, the VTEP runs.
-    for (const p of ['10.200.0.0/24', '192.0.2.1/32', '0.0.0.0/0']) expect(rows.some((x) => x.prefix === p && x.nextHop === FRR), p).toBe(true);
+    for (const p of ['10.200.0.0/24', '203.0.113.1/32', '0.0.0.0/0']) expect(rows.some((x) => x.prefix === p && x.nextHop === FRR), p).toBe(true);
     expect(vtep.show<{ address: string; state: string }[]>(['peers']).find((p) => p.address === FRR)?.state).toBe('Established');
     expect(vtep.running).toBe(true);
     expect(vtep.log()).toMatch(/prefix length 33 exceeds 32/);

@@ -51,13 +51,15 @@ export class VtepRun {
   constructor(
     readonly ns: string,
     readonly yaml: string,
+    /** Extra `evpn-vtep run` arguments (e.g. --dataplane portable). */
+    readonly args: readonly string[] = [],
   ) {}
 
   async start(): Promise<void> {
     writeFileSync(this.configFile, this.yaml.replaceAll('@SOCKET@', this.socket));
     const fd = openSync(this.logFile, 'a');
     try {
-      const c = spawn('ip', ['netns', 'exec', this.ns, ...NODE_TS, MAIN, 'run', '--config', this.configFile], { cwd: REPO, stdio: ['ignore', fd, fd] });
+      const c = spawn('ip', ['netns', 'exec', this.ns, ...NODE_TS, MAIN, 'run', '--config', this.configFile, ...this.args], { cwd: REPO, stdio: ['ignore', fd, fd] });
       this.child = c;
       c.once('exit', (code) => (this.exitCode = code));
     } finally {

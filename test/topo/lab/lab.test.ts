@@ -39,6 +39,7 @@ describe.skipIf(!canRun)('evpn-vtep lab', () => {
       expect(out).toMatch(/ok +discovery/);
       expect(out).toMatch(/ok +reachability/);
       expect(out).toMatch(/ARP requests for [\d.]+ on the underlay: none/);
+      expect(out).toMatch(/ok +routing/);
       expect(out).toMatch(/MAC Mobility sequence [1-9]/);
       expect(out).toMatch(/ok +migration/);
       expect(code).toBe(0);

@@ -70,3 +70,47 @@ describe('Programmer: EVPN events → data-plane ops', () => {
     expect(p.vteps()).toEqual(new Map([['10.0.0.2', 0]]));
   });
 });
+
+describe('Programmer: L3 intents → tenant records', () => {
+  const RMAC = '02:aa:00:00:10:00';
+  const BMAC = '02:bb:00:00:10:00';
+  it('gives tenants dense indexes, installs gateway subnets as connected routes, and shares VTEP indexes with the MACs', () => {
+    const p = new Programmer({ maxVteps: 8 });
+    p.program([add('02:cc:00:00:00:01', '10.0.0.2')]);
+    const ops = p.programL3([
+      { op: 'vrfAdd', vrf: 'red', l3vni: 5000, routerMac: RMAC },
+      { op: 'vrfAdd', vrf: 'blue', l3vni: 6000, routerMac: RMAC },
+      { op: 'vniVrf', vni: 100, l3vni: 6000 },
+      { op: 'gatewayAdd', vni: 100, l3vni: 6000, ip: '10.1.0.1', prefixLength: 24, mac: '00:00:5e:00:01:01' },
+      { op: 'routeAdd', l3vni: 6000, prefix: '10.2.0.12/32', vtep: '10.0.0.2', routerMac: BMAC, remoteVni: 6000 },
+      { op: 'routeAdd', l3vni: 6000, prefix: '0.0.0.0/0', vtep: '10.0.0.3', routerMac: BMAC, remoteVni: 6000 },
+    ]);
+    expect(ops).toEqual([
+      { op: 'vrfAdd', tenant: 0, l3vni: 5000, routerMac: RMAC },
+      { op: 'vrfAdd', tenant: 1, l3vni: 6000, routerMac: RMAC },
+      { op: 'vniVrf', vni: 100, tenant: 1 },
+      { op: 'gatewayAdd', vni: 100, ip: '10.1.0.1', prefixLength: 24, mac: '00:00:5e:00:01:01' },
+      { op: 'routeAdd', tenant: 1, ip: '10.1.0.1', prefixLength: 24, vni: 100, local: true },
+      { op: 'routeAdd', tenant: 1, ip: '10.2.0.12', prefixLength: 32, vni: 6000, vtepIdx: 0, routerMac: BMAC },
+      { op: 'remoteVtepAdd', vtepIdx: 1, ip: '10.0.0.3' },
+      { op: 'routeAdd', tenant: 1, ip: '0.0.0.0', prefixLength: 0, vni: 6000, vtepIdx: 1, routerMac: BMAC },
+    ]);
+    expect(decodeOps(encodeOps(ops))).toHaveLength(8);
+    // The MAC goes, the route keeps VTEP 0; the route goes last and frees it.
+    expect(p.program([{ kind: 'macRemoved', vni: 100, mac: '02:cc:00:00:00:01', vtep: '10.0.0.2', local: false }])).toEqual([
+      { op: 'remoteMacDel', vni: 100, mac: '02:cc:00:00:00:01' },
+    ]);
+    expect(p.programL3([{ op: 'routeDel', l3vni: 6000, prefix: '10.2.0.12/32' }])).toEqual([
+      { op: 'routeDel', tenant: 1, ip: '10.2.0.12', prefixLength: 32 },
+      { op: 'remoteVtepDel', vtepIdx: 0 },
+    ]);
+    // A replace to another VTEP releases the old one after the new record.
+    expect(p.programL3([{ op: 'routeAdd', l3vni: 6000, prefix: '0.0.0.0/0', vtep: '10.0.0.4', routerMac: BMAC, remoteVni: 6000 }])).toEqual([
+      { op: 'remoteVtepAdd', vtepIdx: 0, ip: '10.0.0.4' },
+      { op: 'routeAdd', tenant: 1, ip: '0.0.0.0', prefixLength: 0, vni: 6000, vtepIdx: 0, routerMac: BMAC },
+      { op: 'remoteVtepDel', vtepIdx: 1 },
+    ]);
+    // Unknown tenants and routes are ignored.
+    expect(p.programL3([{ op: 'routeDel', l3vni: 7000, prefix: '10.0.0.0/8' }, { op: 'routeDel', l3vni: 6000, prefix: '10.9.0.0/16' }])).toEqual([]);
+  });
+});

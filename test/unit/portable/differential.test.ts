@@ -15,6 +15,7 @@ import {
   concat,
   ethHeader,
   fixIpv4Checksum,
+  ipv4HeaderChecksumOk,
   loadVxlanCapture,
   neighborSolicit,
   tagFrame,
@@ -22,7 +23,7 @@ import {
   withUdpChecksum,
   type CapturedVxlan,
 } from '../../native/support';
-import { neighborAdvert, neighborSolicitTo, outerFrame, udp6Frame, vxlanPayload } from './frames';
+import { neighborAdvert, neighborSolicitTo, outerFrame, udp6Frame, vxlanPayload, withTtl } from './frames';
 import { Twin } from './twin';
 
 const skip = nativeUnavailableReason();
@@ -486,7 +487,7 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
       t.applyOps(concat([99, 8, 0, 0, 0, 0, 0, 0], badFamily, groupMac, bigVni, vid4095, concat(wrongLen, [0, 0, 0, 0]), good, [3, 24, 0]));
       t.applyOps(new Uint8Array([1, 2]));
       t.applyOps(new Uint8Array(0));
-      expect(OP_LENGTH.length).toBe(16);
+      expect(OP_LENGTH.length).toBe(23);
       noteCounters(t);
     });
   });
@@ -562,6 +563,222 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
     });
   });
 
+  describe('routing (symmetric IRB, RFC 9135)', () => {
+    const GW = '00:00:5e:00:01:01';
+    const H4 = '02:cc:00:00:00:14';
+    const H5 = '02:cc:00:00:00:15';
+    const L3VNI = 5000;
+    /** Tenant 0: VNI 100 (port 0) and 200 (port 1, port 2 tagged 20) with anycast gateways, L3VNI 5000; B is a remote leaf. */
+    function irb(extra: Partial<PipelineConfig> = {}): Twin {
+      const t = twin(A, B, { maxRoutes: 64, maxTenants: 4, ...extra });
+      t.setup([
+        { op: 'vniAdd', vni: 100 },
+        { op: 'vniAdd', vni: 200 },
+        { op: 'portAdd', port: 0, vni: 100 },
+        { op: 'portAdd', port: 1, vni: 200 },
+        { op: 'portAdd', port: 2, vni: 200, vid: 20 },
+        { op: 'remoteVtepAdd', vtepIdx: 0, ip: B.ip },
+        { op: 'floodAdd', vni: 200, vtepIdx: 0 },
+        { op: 'vrfAdd', tenant: 0, l3vni: L3VNI, routerMac: A.rmac },
+        { op: 'vniVrf', vni: 100, tenant: 0 },
+        { op: 'vniVrf', vni: 200, tenant: 0 },
+        { op: 'gatewayAdd', vni: 100, ip: '10.1.0.254', prefixLength: 24, mac: GW },
+        { op: 'gatewayAdd', vni: 100, ip: 'fd00:100::fe', prefixLength: 64, mac: GW },
+        { op: 'gatewayAdd', vni: 200, ip: '10.2.0.254', prefixLength: 24, mac: GW },
+        { op: 'gatewayAdd', vni: 200, ip: 'fd00:200::fe', prefixLength: 64, mac: GW },
+        { op: 'routeAdd', tenant: 0, ip: '10.1.0.0', prefixLength: 24, vni: 100, local: true },
+        { op: 'routeAdd', tenant: 0, ip: '10.2.0.0', prefixLength: 24, vni: 200, local: true },
+        { op: 'routeAdd', tenant: 0, ip: 'fd00:100::', prefixLength: 64, vni: 100, local: true },
+        { op: 'routeAdd', tenant: 0, ip: 'fd00:200::', prefixLength: 64, vni: 200, local: true },
+        { op: 'routeAdd', tenant: 0, ip: '10.3.0.5', prefixLength: 32, vni: L3VNI, vtepIdx: 0, routerMac: B.rmac },
+        { op: 'routeAdd', tenant: 0, ip: '10.9.77.1', prefixLength: 16, vni: L3VNI, vtepIdx: 0, routerMac: B.rmac },
+        { op: 'routeAdd', tenant: 0, ip: 'fd00:300::', prefixLength: 56, vni: L3VNI, vtepIdx: 0, routerMac: B.rmac },
+        { op: 'arpAdd', vni: 100, ip: '10.1.0.11', mac: H1 },
+        { op: 'arpAdd', vni: 200, ip: '10.2.0.12', mac: H2 },
+        { op: 'arpAdd', vni: 200, ip: '10.2.0.13', mac: H3 },
+        { op: 'arpAdd', vni: 200, ip: '10.2.0.14', mac: H4 },
+        { op: 'arpAdd', vni: 200, ip: '10.2.0.15', mac: H5 },
+        { op: 'arpAdd', vni: 200, ip: 'fd00:200::12', mac: H2 },
+        { op: 'remoteMacAdd', vni: 200, mac: H4, vtepIdx: 0 },
+      ]);
+      // H2 and H3 are learned behind ports 1 and 2 (tagged).
+      t.run([
+        { port: 1, bytes: udpFrame(BCAST, H2, '10.2.0.12', '10.2.0.255', 1, 2) },
+        { port: 2, bytes: tagFrame(udpFrame(BCAST, H3, '10.2.0.13', '10.2.0.255', 1, 2), 20) },
+      ]);
+      return t;
+    }
+    const fromB = (inner: Uint8Array, vni = L3VNI): InputFrame => ({
+      port: 'underlay',
+      bytes: outerFrame({ family: 4, srcIp: B.ip, dstIp: A.ip, dstMac: A.mac, srcMac: B.mac, vni }, inner),
+    });
+
+    it('answers ARP and ND for the anycast gateway, any request but a gratuitous one', () => {
+      const t = irb();
+      const out = t.run([
+        { port: 0, bytes: arpFrame({ op: 1, ethDst: BCAST, sha: H1, spa: '10.1.0.11', tpa: '10.1.0.254' }) },
+        { port: 0, bytes: arpFrame({ op: 1, ethDst: GW, sha: H1, spa: '10.1.0.11', tpa: '10.1.0.254' }) },
+        { port: 0, bytes: arpFrame({ op: 1, ethDst: BCAST, sha: H1, spa: '10.1.0.254', tpa: '10.1.0.254' }) },
+        { port: 2, bytes: tagFrame(arpFrame({ op: 1, ethDst: BCAST, sha: H3, spa: '10.2.0.13', tpa: '10.2.0.254' }), 20) },
+        { port: 0, bytes: neighborSolicit({ srcMac: H1, srcIp: 'fd00:100::11', target: 'fd00:100::fe' }) },
+        { port: 0, bytes: neighborSolicitTo({ srcMac: H1, dstMac: GW, srcIp: 'fd00:100::11', dstIp: 'fd00:100::fe', target: 'fd00:100::fe' }) },
+        // The gateway of another VNI is not ours to answer here: suppressed/flooded as usual.
+        { port: 0, bytes: arpFrame({ op: 1, ethDst: BCAST, sha: H1, spa: '10.1.0.11', tpa: '10.2.0.254' }) },
+      ]);
+      const c = t.native.counters();
+      expect(c.ports.get(0)!.gateway_arp_replies).toBe(2);
+      expect(c.ports.get(2)!.gateway_arp_replies).toBe(1);
+      expect(c.ports.get(0)!.gateway_nd_replies).toBe(2);
+      const replies = out.filter((f) => f.egress.kind === 'port' && f.bytes[12] === 0x08 && f.bytes[13] === 0x06);
+      expect(replies.length).toBe(2);
+      // Sender hardware address = the gateway MAC.
+      expect(Buffer.from(replies[0]!.bytes.subarray(22, 28)).toString('hex')).toBe('00005e000101');
+      noteCounters(t);
+    });
+
+    it('routes between subnets, to remote VTEPs with the L3VNI, and from the underlay to local hosts', () => {
+      const t = irb();
+      // 10.1.0.11 -> 10.2.0.12: connected, to port 1, source = gateway MAC, TTL 63, checksum still right.
+      let out = t.run([{ port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.2.0.12', 1000, 53) }]);
+      expect(out.length).toBe(1);
+      expect(out[0]!.egress).toEqual({ kind: 'port', port: 1 });
+      const f = out[0]!.bytes;
+      expect(Buffer.from(f.subarray(0, 12)).toString('hex')).toBe('02cc0000001200005e000101');
+      expect(f[22]).toBe(63);
+      expect(ipv4HeaderChecksumOk(f, 14)).toBe(true);
+      // To the tagged host, to a /32 and a /16 behind B (L3VNI, B's Router's MAC), IPv6 both ways.
+      out = t.run([
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.2.0.13', 1000, 53) },
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.3.0.5', 1000, 53) },
+        { port: 1, bytes: udpFrame(GW, H2, '10.2.0.12', '10.9.200.7', 1000, 53) },
+        { port: 0, bytes: udp6Frame(GW, H1, 'fd00:100::11', 'fd00:200::12', 1000, 53) },
+        { port: 0, bytes: udp6Frame(GW, H1, 'fd00:100::11', 'fd00:300::99', 1000, 53) },
+      ]);
+      expect(out.map((o) => o.egress)).toEqual([
+        { kind: 'port', port: 2 },
+        { kind: 'vtep', vtepIdx: 0 },
+        { kind: 'vtep', vtepIdx: 0 },
+        { kind: 'port', port: 1 },
+        { kind: 'vtep', vtepIdx: 0 },
+      ]);
+      expect(out[1]!.vni).toBe(L3VNI);
+      const inner = out[1]!.bytes.subarray(50);
+      expect(Buffer.from(inner.subarray(0, 12)).toString('hex')).toBe('02bb0000100002aa00001000');
+      expect(inner[22]).toBe(63);
+      expect(ipv4HeaderChecksumOk(inner, 14)).toBe(true);
+      expect(out[3]!.bytes[21]).toBe(63);
+      // From B over the L3VNI to our Router's MAC: routed into VNI 100 / 200.
+      out = t.run([
+        fromB(udpFrame(A.rmac, B.rmac, '10.3.0.5', '10.1.0.11', 7, 8)),
+        fromB(udp6Frame(A.rmac, B.rmac, 'fd00:300::1', 'fd00:200::12', 7, 8)),
+        fromB(udpFrame('02:aa:00:00:10:99', B.rmac, '10.3.0.5', '10.1.0.11', 7, 8)), // not our Router's MAC
+        fromB(udpFrame(A.rmac, B.rmac, '10.3.0.5', '10.9.0.1', 7, 8)), // back to the underlay: never
+        fromB(udpFrame(A.rmac, B.rmac, '10.3.0.5', '10.2.0.14', 7, 8)), // host behind B: never back either
+        // From an access port to H4 (behind B in VNI 200): routed, then bridged with the L2VNI.
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.2.0.14', 1000, 53) },
+        // H5 has a binding but no FDB entry: flooded in VNI 200 (ports and flood list).
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.2.0.15', 1000, 53) },
+        fromB(udpFrame(A.rmac, B.rmac, '10.3.0.5', '10.2.0.15', 7, 8)),
+        // A frame to the gateway MAC from B on the L2VNI is routed too (local hosts only).
+        fromB(udpFrame(GW, H4, '10.2.0.14', '10.1.0.11', 7, 8), 200),
+      ]);
+      expect(out[0]!.egress).toEqual({ kind: 'port', port: 0 });
+      expect(out[0]!.bytes[22]).toBe(63);
+      const c = t.native.counters();
+      expect(c.ports.get(0)!.routed_packets).toBe(7);
+      expect(c.underlay.routed_packets).toBe(5);
+      expect(c.underlay.drop_not_for_us).toBe(1);
+      expect(c.underlay.drop_hairpin).toBe(2);
+      noteCounters(t);
+    });
+
+    it('drops what it cannot route, each by its reason, and follows route, gateway, VTEP and tenant changes', () => {
+      const t = irb();
+      const bad = udpFrame(GW, H1, '10.1.0.11', '10.2.0.12', 1, 2);
+      bad[24] ^= 0xff; // IPv4 header checksum
+      const shortIp = concat(ethHeader(GW, H1, 0x0800), [0x45, 0, 0, 20]);
+      t.run([
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.8.0.1', 1, 2) },
+        { port: 0, bytes: withTtl(udpFrame(GW, H1, '10.1.0.11', '10.2.0.12', 1, 2), 1) },
+        { port: 0, bytes: withTtl(udp6Frame(GW, H1, 'fd00:100::11', 'fd00:200::12', 1, 2), 0) },
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.2.0.99', 1, 2) },
+        { port: 0, bytes: bad },
+        { port: 0, bytes: shortIp },
+        { port: 0, bytes: arpFrame({ op: 2, ethDst: GW, sha: H1, spa: '10.1.0.11', tpa: '10.1.0.254' }) },
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '224.0.0.9', 1, 2) },
+        { port: 0, bytes: udp6Frame(GW, H1, 'fd00:100::11', 'fe80::1', 1, 2) },
+        fromB(withTtl(udpFrame(A.rmac, B.rmac, '10.3.0.5', '10.1.0.11', 7, 8), 1)),
+        fromB(udpFrame(A.rmac, B.rmac, '10.3.0.5', '10.1.0.99', 7, 8)),
+      ]);
+      const p0 = t.native.counters().ports.get(0)!;
+      expect([p0.drop_no_route, p0.drop_ttl, p0.drop_unresolved, p0.drop_l3_bad_ip, p0.drop_not_routable]).toEqual([1, 2, 1, 2, 3]);
+      // A default route catches the miss; a more specific one wins over it.
+      t.setup([
+        { op: 'routeAdd', tenant: 0, ip: '0.0.0.0', prefixLength: 0, vni: L3VNI, vtepIdx: 0, routerMac: B.rmac },
+        { op: 'routeAdd', tenant: 0, ip: '10.8.0.0', prefixLength: 24, vni: 200, local: true },
+        { op: 'routeDel', tenant: 0, ip: '10.3.0.5', prefixLength: 32 },
+      ]);
+      t.run([
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.8.0.1', 1, 2) },
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.77.0.1', 1, 2) },
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.3.0.5', 1, 2) },
+      ]);
+      // Deleting the VTEP withdraws its routes; removing the gateway stops routing and answering.
+      t.setup([{ op: 'remoteVtepDel', vtepIdx: 0 }, { op: 'gatewayDel', vni: 100, family: 4 }]);
+      t.run([
+        { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.77.0.1', 1, 2) },
+        { port: 0, bytes: arpFrame({ op: 1, ethDst: BCAST, sha: H1, spa: '10.1.0.11', tpa: '10.1.0.254' }) },
+        { port: 0, bytes: udp6Frame(GW, H1, 'fd00:100::11', 'fd00:200::12', 1000, 53) },
+      ]);
+      t.setup([{ op: 'gatewayDel', vni: 100, family: 6 }, { op: 'vniVrf', vni: 200, tenant: 0xffffffff }, { op: 'vrfDel', tenant: 0 }]);
+      t.run([
+        { port: 0, bytes: udp6Frame(GW, H1, 'fd00:100::11', 'fd00:200::12', 1000, 53) },
+        { port: 1, bytes: udpFrame(GW, H2, '10.2.0.12', '10.1.0.11', 1, 2) },
+      ]);
+      expect(t.native.counters().ports.get(1)!.routed_packets).toBe(0);
+      noteCounters(t);
+    });
+
+    it('rejects the same L3 records with the same statuses', () => {
+      const t = irb();
+      t.applyOps([
+        { op: 'vrfAdd', tenant: 4, l3vni: 6000, routerMac: A.rmac },
+        { op: 'vrfAdd', tenant: 1, l3vni: 100, routerMac: A.rmac },
+        { op: 'vrfAdd', tenant: 1, l3vni: L3VNI, routerMac: A.rmac },
+        { op: 'vniVrf', vni: 999, tenant: 0 },
+        { op: 'vniVrf', vni: 100, tenant: 9 },
+        { op: 'vniVrf', vni: 100, tenant: 2 },
+        { op: 'vniVrf', vni: L3VNI, tenant: 0 },
+        { op: 'gatewayAdd', vni: 999, ip: '10.1.0.1', prefixLength: 24, mac: GW },
+        { op: 'routeAdd', tenant: 2, ip: '10.0.0.0', prefixLength: 8, vni: 100, local: true },
+        { op: 'routeAdd', tenant: 9, ip: '10.0.0.0', prefixLength: 8, vni: 100, local: true },
+        { op: 'routeAdd', tenant: 0, ip: '10.0.0.0', prefixLength: 8, vni: 999, local: true },
+        { op: 'routeAdd', tenant: 0, ip: '10.0.0.0', prefixLength: 8, vni: L3VNI, vtepIdx: 5, routerMac: B.rmac },
+        { op: 'routeAdd', tenant: 0, ip: '10.0.0.0', prefixLength: 8, vni: L3VNI, vtepIdx: 99, routerMac: B.rmac },
+        { op: 'routeDel', tenant: 3, ip: '10.0.0.0', prefixLength: 8 },
+        { op: 'vrfDel', tenant: 7 },
+        { op: 'vrfDel', tenant: 3 },
+        ...Array.from({ length: 70 }, (_, i): DataplaneOp => ({ op: 'routeAdd', tenant: 0, ip: `10.50.${i}.0`, prefixLength: 24, vni: 100, local: true })),
+      ]);
+      const route = encodeOps([{ op: 'routeAdd', tenant: 0, ip: '10.0.0.0', prefixLength: 8, vni: L3VNI, vtepIdx: 0, routerMac: B.rmac }]);
+      const longPrefix = route.slice();
+      longPrefix[9] = 33;
+      const groupRmac = route.slice();
+      groupRmac[20] = 1;
+      const badFamily = route.slice();
+      badFamily[8] = 5;
+      const gw = encodeOps([{ op: 'gatewayAdd', vni: 100, ip: '10.1.0.1', prefixLength: 24, mac: GW }]);
+      const gwLong = gw.slice();
+      gwLong[9] = 40;
+      const gwDel = encodeOps([{ op: 'gatewayDel', vni: 100, family: 4 }]);
+      gwDel[8] = 0;
+      const vrfGroup = encodeOps([{ op: 'vrfAdd', tenant: 1, l3vni: 7000, routerMac: A.rmac }]);
+      vrfGroup[12] = 1;
+      t.applyOps(concat(longPrefix, groupRmac, badFamily, gwLong, gwDel, vrfGroup));
+      noteCounters(t);
+    });
+  });
+
   describe('random op sequences and random / mutated frames', () => {
     const LOCAL = { 4: '10.0.0.1', 6: 'fd00::1' } as const;
     const VTEP_IPS = { 4: ['10.0.0.2', '10.0.0.3', '10.0.0.4'], 6: ['fd00::2', 'fd00::3', 'fd00::4'] } as const;
@@ -571,6 +788,13 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
     const VNIS = [100, 200, 300, 400];
     const IP4 = ['10.1.0.1', '10.1.0.2', '10.1.0.3'];
     const IP6 = ['fd01::1', 'fd01::2', 'fd01::3'];
+    // Routing: tenant 0's Router's MAC and the anycast gateway MAC; destinations
+    // that hit connected subnets (bound or not), remote prefixes, nothing, or never-routed space.
+    const RMAC = '02:aa:00:00:10:00';
+    const GWMAC = '00:00:5e:00:01:01';
+    const RIP4 = ['10.1.0.2', '10.1.0.3', '10.2.0.9', '10.5.1.1', '10.77.0.1', '224.0.0.5', '10.1.0.254'];
+    const RIP6 = ['fd01::2', 'fd01::3', 'fd05::1', 'fd77::1', 'fe80::1', 'fd01::fe'];
+    const tenant = fc.integer({ min: 0, max: 2 });
 
     const mac = fc.constantFrom(...MACS);
     const uni = fc.constantFrom(...UNI);
@@ -601,6 +825,16 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
       fc.record({ op: fc.constant('arpProbe' as const), port: idx, vni, ip: fc.constantFrom(...IP4), mac: uni }),
       fc.record({ op: fc.constant('portLimits' as const), port: idx, maxMacs: fc.constantFrom(0, 1, 2), arpRate: fc.constantFrom(0, 1, 3), arpBurst: fc.constantFrom(0, 2) }),
       fc.record({ op: fc.constant('vniLimits' as const), vni, maxMacs: fc.constantFrom(0, 1, 3) }),
+      fc.record({ op: fc.constant('vrfAdd' as const), tenant, l3vni: vni, routerMac: fc.constantFrom(RMAC, ...UNI) }),
+      fc.record({ op: fc.constant('vrfDel' as const), tenant }),
+      fc.record({ op: fc.constant('vniVrf' as const), vni, tenant: fc.constantFrom(0, 1, 2, 0xffffffff) }),
+      fc.record({ op: fc.constant('gatewayAdd' as const), vni, ip: fc.constantFrom('10.1.0.254', '10.2.0.254'), prefixLength: fc.constantFrom(16, 24, 32), mac: fc.constantFrom(GWMAC, UNI[3]!) }),
+      fc.record({ op: fc.constant('gatewayAdd' as const), vni, ip: fc.constantFrom('fd01::fe'), prefixLength: fc.constantFrom(64, 128), mac: fc.constantFrom(GWMAC, UNI[3]!) }),
+      fc.record({ op: fc.constant('gatewayDel' as const), vni, family: fc.constantFrom(4 as const, 6 as const) }),
+      fc.record({ op: fc.constant('routeAdd' as const), tenant, ip: fc.constantFrom(...RIP4, '0.0.0.0'), prefixLength: fc.constantFrom(0, 8, 16, 24, 32), vni, local: fc.constant(true) }),
+      fc.record({ op: fc.constant('routeAdd' as const), tenant, ip: fc.constantFrom(...RIP6, '::'), prefixLength: fc.constantFrom(0, 48, 64, 128), vni, vtepIdx: idx, routerMac: uni }),
+      fc.record({ op: fc.constant('routeAdd' as const), tenant, ip: fc.constantFrom(...RIP4), prefixLength: fc.constantFrom(0, 16, 32), vni, vtepIdx: idx, routerMac: uni }),
+      fc.record({ op: fc.constant('routeDel' as const), tenant, ip: fc.constantFrom(...RIP4), prefixLength: fc.constantFrom(0, 16, 24, 32) }),
     );
     const pokes = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 });
     /** Byte writes at positions taken modulo the length: mutations that keep the length. */
@@ -636,6 +870,16 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
         .map(([s, d, sip, dip, flags, lla]) => neighborAdvert({ srcMac: s, dstMac: d, srcIp: sip, dstIp: dip, target: sip, flags, ...(lla ? { lla } : {}) })),
       fc.integer({ min: 0, max: 18 }).map((i) => capture[i]!.inner),
       fc.uint8Array({ minLength: 0, maxLength: 80 }),
+      fc
+        .tuple(fc.constantFrom(GWMAC, GWMAC, RMAC), uni, fc.constantFrom(...IP4), fc.constantFrom(...RIP4), fc.constantFrom(64, 64, 2, 1))
+        .map(([d, s, sip, dip, ttl]) => withTtl(udpFrame(d, s, sip, dip, 7, 53), ttl)),
+      fc
+        .tuple(fc.constantFrom(GWMAC, RMAC), uni, fc.constantFrom(...IP6), fc.constantFrom(...RIP6), fc.constantFrom(64, 1))
+        .map(([d, s, sip, dip, ttl]) => withTtl(udp6Frame(d, s, sip, dip, 7, 53), ttl)),
+      fc
+        .tuple(fc.constantFrom(BCAST, GWMAC), uni, fc.constantFrom(...IP4), fc.constantFrom('10.1.0.254', '10.2.0.254'))
+        .map(([d, s, spa, tpa]) => arpFrame({ op: 1, ethDst: d, sha: s, spa, tpa })),
+      uni.map((s) => neighborSolicit({ srcMac: s, srcIp: 'fd01::1', target: 'fd01::fe' })),
     );
     const frame = (family: 4 | 6): fc.Arbitrary<InputFrame> =>
       fc.oneof(
@@ -713,6 +957,8 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
           maxMacs: 16,
           maxArp: 16,
           maxFloodPerVni: 2,
+          maxTenants: 3,
+          maxRoutes: 16,
           eventRing: 16,
           txSlots: 16,
           maxFrameLen: cfg.maxFrameLen,
@@ -738,6 +984,15 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
           { op: 'remoteMacAdd', vni: 100, mac: UNI[1]!, vtepIdx: 0 },
           { op: 'arpAdd', vni: 100, ip: IP4[1]!, mac: UNI[1]! },
           { op: 'arpAdd', vni: 100, ip: IP6[1]!, mac: UNI[1]!, router: true },
+          { op: 'vrfAdd', tenant: 0, l3vni: 300, routerMac: RMAC },
+          { op: 'vniVrf', vni: 100, tenant: 0 },
+          { op: 'vniVrf', vni: 200, tenant: 0 },
+          { op: 'gatewayAdd', vni: 100, ip: '10.1.0.254', prefixLength: 24, mac: GWMAC },
+          { op: 'gatewayAdd', vni: 100, ip: 'fd01::fe', prefixLength: 64, mac: GWMAC },
+          { op: 'routeAdd', tenant: 0, ip: '10.1.0.0', prefixLength: 24, vni: 100, local: true },
+          { op: 'routeAdd', tenant: 0, ip: 'fd01::', prefixLength: 64, vni: 100, local: true },
+          { op: 'routeAdd', tenant: 0, ip: '10.5.0.0', prefixLength: 16, vni: 300, vtepIdx: 0, routerMac: UNI[2]! },
+          { op: 'routeAdd', tenant: 0, ip: 'fd05::', prefixLength: 64, vni: 300, vtepIdx: 1, routerMac: UNI[2]! },
         ]);
         for (const s of steps) {
           if (s.kind === 'ops') t.applyOps(s.bytes);
@@ -767,6 +1022,8 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
         'drop_udp_checksum',
         'drop_vxlan_flags',
         'drop_hairpin',
+        'routed_packets',
+        'gateway_arp_replies',
       ];
       // Rare paths (a suppressed ARP needs a request for a bound IP from a port
       // of the same VNI that no earlier op removed) may need a few more chunks

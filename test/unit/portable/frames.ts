@@ -113,3 +113,15 @@ export function udp6Frame(dst: string, src: string, sip: string, dip: string, sp
   const ip = concat([0x60, 0, 0, 0, 0, udp.length, 17, 64], ipv6Bytes(sip), ipv6Bytes(dip));
   return concat(ethHeader(dst, src, 0x86dd), ip, udp);
 }
+
+/** The frame with its IPv4 TTL (checksum fixed) or IPv6 hop limit set; untagged frames only. */
+export function withTtl(frame: Uint8Array, ttl: number): Uint8Array {
+  const out = frame.slice();
+  if (out[12] === 0x08 && out[13] === 0x00) {
+    out[14 + 8] = ttl;
+    fixIpv4Checksum(out, 14);
+  } else {
+    out[14 + 7] = ttl;
+  }
+  return out;
+}
