@@ -6,6 +6,7 @@
 import { runDecode } from './decode';
 import { runBgp } from './bgp';
 import { runShow } from './show';
+import { runCapture } from './capture';
 import { runInject } from './inject';
 import { runMrt } from './mrt';
 import { runVtep } from './run';
@@ -21,6 +22,8 @@ commands:
   bgp --config FILE               run the BGP EVPN speaker alone (route reflector / route server)
   show peers|routes [--type 2|3|5] [--vni N] [--json] [--socket PATH]
                                   read a running speaker through its control socket
+  capture --port NAME|underlay [--vni N] [--snaplen N] -w FILE.pcap [--count N] [--duration S] [--socket PATH]
+                                  write what a running VTEP's fast path sees on a port to a pcap file
   inject --peer ADDR[:PORT] [--local-as N] [--peer-as N] [--router-id IP] [--next-hop IP]
          [--hold-seconds N] [--replay FILE.mrt] [--json] [FILE.yaml]
                                   originate EVPN routes (malformed on request) or replay an MRT file into a peer
@@ -41,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
       return runVtep(rest, process.stderr);
     case 'lab':
       return runLab(rest, process.stdout, process.stderr);
+    case 'capture':
+      return runCapture(rest, process.stderr);
     case 'inject':
       return runInject(rest, process.stdout, process.stderr);
     case 'mrt':

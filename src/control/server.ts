@@ -3,7 +3,18 @@ import net from 'node:net';
 import path from 'node:path';
 import type { PeerStatus } from '../bgp/session';
 import type { Logger } from '../util/log';
-import { parseRequest, type ControlResponse, type RibListing, type RibRouteEntry, type ViewRow, type VtepView } from './protocol';
+import type { CaptureSession } from '../dataplane/capture';
+import {
+  parseCaptureRequest,
+  parseRequest,
+  type CaptureAck,
+  type CaptureRequest,
+  type ControlResponse,
+  type RibListing,
+  type RibRouteEntry,
+  type ViewRow,
+  type VtepView,
+} from './protocol';
 import { routeRows } from './routes';
 
 /**
@@ -17,7 +28,18 @@ export interface ControlSource {
   rib: RibListing;
   /** VTEP tables; absent on a speaker that runs without a data plane (`evpn-vtep bgp`). */
   view?(what: VtepView, filters: { vni?: number }): ViewRow[];
+  /**
+   * Starts a capture tap (`evpn-vtep capture`); `sink` gets pcap records.
+   * Throws with the reason (unknown port, a capture already running).
+   */
+  capture?(req: CaptureRequest, sink: (records: Uint8Array, count: number) => void): CaptureSession;
 }
+
+/**
+ * Octets of capture output a slow client may leave unread before further
+ * batches are dropped (counted and logged): the daemon never buffers without bound.
+ */
+const CAPTURE_BACKLOG = 8 << 20;
 
 /** Longest request line accepted; the API has no large requests. */
 const MAX_LINE = 64 * 1024;
@@ -57,19 +79,67 @@ export class ControlServer {
     sock.on('close', () => this.clients.delete(sock));
     sock.on('error', () => sock.destroy());
     let buf = '';
+    let streaming = false;
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
+      if (streaming) return; // a capture connection carries no further requests
       buf += chunk;
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
-        if (line) sock.write(JSON.stringify(this.answer(line)) + '\n');
+        if (!line) continue;
+        if (line.includes('"capture"') && this.captureRequested(line)) {
+          streaming = true;
+          this.capture(sock, line);
+          return;
+        }
+        sock.write(JSON.stringify(this.answer(line)) + '\n');
       }
       if (buf.length > MAX_LINE) {
         sock.end(JSON.stringify({ ok: false, error: 'request line too long' }) + '\n');
         buf = '';
       }
+    });
+  }
+
+  private captureRequested(line: string): boolean {
+    try {
+      return (JSON.parse(line) as { cmd?: unknown } | null)?.cmd === 'capture';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Answers a capture request, then streams pcap records until the client goes away. */
+  private capture(sock: net.Socket, line: string): void {
+    const fail = (error: string): void => void sock.end(JSON.stringify({ ok: false, error } satisfies ControlResponse) + '\n');
+    const req = parseCaptureRequest(JSON.parse(line));
+    if (typeof req === 'string') return fail(req);
+    if (!this.source.capture) return fail('capture needs a VTEP (evpn-vtep run); this is a BGP speaker only');
+    let session: CaptureSession;
+    let backlogDropped = 0;
+    try {
+      session = this.source.capture(req, (records, count) => {
+        if (sock.destroyed) return;
+        if (sock.writableLength > CAPTURE_BACKLOG) {
+          backlogDropped += count;
+          return;
+        }
+        sock.write(records);
+      });
+    } catch (e) {
+      return fail(e instanceof Error ? e.message : String(e));
+    }
+    const ack: CaptureAck = {
+      ok: true,
+      capture: { port: req.port, ...(req.vni === undefined ? {} : { vni: req.vni }), snaplen: session.snaplen, linkType: 1 },
+    };
+    sock.write(JSON.stringify(ack) + '\n');
+    this.log.info('capture started', { port: req.port, ...(req.vni === undefined ? {} : { vni: req.vni }) });
+    sock.once('close', () => {
+      const st = session.stop();
+      this.log.info('capture stopped', { port: req.port, captured: st.captured, droppedRingFull: st.dropped, droppedSlowClient: backlogDropped });
     });
   }
 
