@@ -7,6 +7,7 @@
         "native/src/afpacket.cc",
         "native/src/arp_suppress.cc",
         "native/src/bench.cc",
+        "native/src/capture.cc",
         "native/src/dataplane.cc",
         "native/src/fdb.cc",
         "native/src/lpm.cc",

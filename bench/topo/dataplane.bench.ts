@@ -16,7 +16,7 @@
  *
  * Run: npx tsx bench/topo/dataplane.bench.ts
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -34,6 +34,31 @@ const HR = { ip: '10.102.0.2', mac: '02:00:00:00:0c:02' };
 const BLAST = Number(process.env.DP_BENCH_PACKETS ?? 300_000);
 /** SCHED_FIFO priority of the packet threads (DP_BENCH_RT=0 for normal scheduling). */
 const RT_PRIORITY = Number(process.env.DP_BENCH_RT ?? 10);
+/** Access-port receive variant: RX ring slots per port (0 = recvmmsg); default: the data plane's. */
+const ACCESS_RING = process.env.DP_BENCH_RING === undefined ? undefined : Number(process.env.DP_BENCH_RING);
+/** µs of busy polling before the packet thread sleeps; default: the data plane's. */
+const BUSY_POLL_US = process.env.DP_BENCH_SPIN === undefined ? undefined : Number(process.env.DP_BENCH_SPIN);
+/** DP_BENCH_GSO=0: one underlay datagram per frame (no GSO_UDP_L4 / UDP_GRO) and no TSO coalescing toward hosts. */
+const UNDERLAY_GSO = process.env.DP_BENCH_GSO === undefined ? undefined : process.env.DP_BENCH_GSO !== '0';
+/** A directory: `perf record -e cpu-clock -g` of both VTEP processes during our 64-octet blast (perf.data there). */
+const PERF_DIR = process.env.DP_BENCH_PERF;
+/** Which phase DP_BENCH_PERF records: `64` (the 64-octet blast, default) or `tcp` (iperf3). */
+const PERF_PHASE = process.env.DP_BENCH_PERF_PHASE ?? '64';
+
+async function perfStart(pids: number[]): Promise<ChildProcess | undefined> {
+  if (!PERF_DIR || !pids.length) return undefined;
+  const p = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-g', '-o', path.join(PERF_DIR, 'perf.data'), '-p', pids.join(',')], {
+    stdio: 'ignore',
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  return p;
+}
+
+async function perfStop(p: ChildProcess | undefined): Promise<void> {
+  if (!p) return;
+  p.kill('SIGINT');
+  await new Promise((r) => p.on('exit', r));
+}
 
 interface Net {
   topo: Topology;
@@ -49,8 +74,8 @@ interface Net {
   er: string;
 }
 
-function build(): Net {
-  const topo = new Topology('nx');
+export function build(): Net {
+  const topo = new Topology(process.env.LAB_PREFIX ?? 'nx');
   const v1 = topo.addNs('V1');
   const v2 = topo.addNs('V2');
   const hs = topo.addNs('hS');
@@ -108,7 +133,7 @@ function kernelDown(net: Net): void {
   }
 }
 
-async function oursUp(net: Net): Promise<VtepProcess[]> {
+export async function oursUp(net: Net): Promise<VtepProcess[]> {
   const mk = (ns: string, u: string, local: string, remote: string, port: string, remoteHost: typeof HS) =>
     VtepProcess.start(ns, {
       underlay: { ifname: u, localIp: local },
@@ -119,6 +144,9 @@ async function oursUp(net: Net): Promise<VtepProcess[]> {
       maxMacs: 4096,
       maxArp: 1024,
       rtPriority: RT_PRIORITY,
+      ...(ACCESS_RING === undefined ? {} : { accessRing: ACCESS_RING }),
+      ...(BUSY_POLL_US === undefined ? {} : { busyPollUs: BUSY_POLL_US }),
+      ...(UNDERLAY_GSO === undefined ? {} : { underlayGso: UNDERLAY_GSO, accessCoalesce: UNDERLAY_GSO }),
       ops: [
         { op: 'vniAdd', vni: VNI },
         { op: 'portAdd', port: 0, vni: VNI },
@@ -199,15 +227,20 @@ interface Figures {
 
 async function measureAll(net: Net, dir: string, pids: number[] = []): Promise<Figures> {
   blast(net, dir, 64, Math.min(20_000, BLAST)); // warm-up: learning, caches
+  const perf = PERF_PHASE === '64' ? await perfStart(pids) : undefined;
   const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
   const kpps64 = blast(net, dir, 64, BLAST);
   const cpu1 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  await perfStop(perf);
   const f: Figures = {
     kpps64,
     kpps1400: blast(net, dir, 1400, Math.round(BLAST / 3)),
     rtt: pingRtt(net),
-    tcp: await tcpGbps(net),
+    tcp: 0,
   };
+  const perfTcp = PERF_PHASE === 'tcp' ? await perfStart(pids) : undefined;
+  f.tcp = await tcpGbps(net);
+  await perfStop(perfTcp);
   if (pids.length) f.cpuNsPerPacket = ((cpu1 - cpu0) * 1e9) / (kpps64.delivered * BLAST);
   return f;
 }
@@ -224,6 +257,49 @@ function row(name: string, value: number, unit: string, kernel: number, ours: nu
   };
 }
 
+const RUNS = Number(process.env.DP_BENCH_RUNS ?? 3);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The options our VTEPs ran with, as the results file records them. */
+function oursOptions(): Record<string, string | number | boolean> {
+  return {
+    rtPriority: RT_PRIORITY,
+    accessRing: ACCESS_RING ?? 'default',
+    busyPollUs: BUSY_POLL_US ?? 'default',
+    underlayGso: UNDERLAY_GSO ?? 'default',
+  };
+}
+
+/** The table (medians) and every run's figures, as the results file's Markdown twin. */
+function markdown(rows: Row[], ks: Figures[], os: Figures[]): string {
+  const opts = Object.entries(oursOptions())
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
+  const lines = [
+    `# Data plane vs kernel VXLAN (${new Date().toISOString()})`,
+    '',
+    `Medians of ${RUNS} runs, kernel and evpn-vtep alternating in each run; ${BLAST} frames per 64 B blast. evpn-vtep options: ${opts}.`,
+    '',
+    '| figure | kernel | evpn-vtep | ours/kernel |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.extra?.kernel ?? '-'} | ${fmtNum(r.opsPerSec)} | ${r.extra?.['ours/kernel'] ?? '-'} |`),
+    '',
+    '| run | kernel 64 B kpps | ours 64 B kpps (delivered) | kernel / ours 1400 B kpps | kernel / ours p50, p99 µs | kernel / ours TCP Gbit/s | ours CPU ns/pkt |',
+    '|---|---|---|---|---|---|---|',
+    ...ks.map((k, i) => {
+      const o = os[i]!;
+      return `| ${i + 1} | ${k.kpps64.kpps.toFixed(0)} | ${o.kpps64.kpps.toFixed(0)} (${(o.kpps64.delivered * 100).toFixed(0)} %) | ${k.kpps1400.kpps.toFixed(0)} / ${o.kpps1400.kpps.toFixed(0)} | ${k.rtt.p50}, ${k.rtt.p99} / ${o.rtt.p50}, ${o.rtt.p99} | ${k.tcp.toFixed(1)} / ${o.tcp.toFixed(1)} | ${o.cpuNsPerPacket?.toFixed(0) ?? '-'} |`;
+    }),
+    '',
+  ];
+  return lines.join('\n');
+}
+
 export async function runDataplaneBench(): Promise<Row[]> {
   const skip = rootSkipReason();
   if (skip) {
@@ -233,33 +309,58 @@ export async function runDataplaneBench(): Promise<Row[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nx-bench-'));
   const net = build();
   let vteps: VtepProcess[] = [];
+  const ks: Figures[] = [];
+  const os: Figures[] = [];
   try {
-    kernelUp(net);
-    const k = await measureAll(net, dir);
-    kernelDown(net);
-    vteps = await oursUp(net);
-    const o = await measureAll(
-      net,
-      dir,
-      vteps.map((v) => v.proc.pid!),
-    );
-    const rows = [
-      row('UDP 64 B packet rate (kpps delivered)', o.kpps64.kpps, 'kpps', k.kpps64.kpps, o.kpps64.kpps),
-      row('UDP 1400 B packet rate (kpps delivered)', o.kpps1400.kpps, 'kpps', k.kpps1400.kpps, o.kpps1400.kpps),
-      row('ping RTT p50 (µs)', o.rtt.p50, 'µs', k.rtt.p50, o.rtt.p50, true),
-      row('ping RTT p99 (µs)', o.rtt.p99, 'µs', k.rtt.p99, o.rtt.p99, true),
-      row('iperf3 TCP (Gbit/s)', o.tcp, 'Gbit/s', k.tcp, o.tcp),
+    // Kernel and ours alternate within each run, so both see the same load.
+    for (let run = 0; run < RUNS; run++) {
+      kernelUp(net);
+      ks.push(await measureAll(net, dir));
+      kernelDown(net);
+      vteps = await oursUp(net);
+      os.push(
+        await measureAll(
+          net,
+          dir,
+          vteps.map((v) => v.proc.pid!),
+        ),
+      );
+      await Promise.all(vteps.map((v) => v.stop()));
+      vteps = [];
+    }
+    const pick = (fs: Figures[], f: (x: Figures) => number): number => median(fs.map(f));
+    const figs: [string, string, (x: Figures) => number, boolean][] = [
+      ['UDP 64 B packet rate (kpps delivered)', 'kpps', (x) => x.kpps64.kpps, false],
+      ['UDP 1400 B packet rate (kpps delivered)', 'kpps', (x) => x.kpps1400.kpps, false],
+      ['ping RTT p50 (µs)', 'µs', (x) => x.rtt.p50, true],
+      ['ping RTT p99 (µs)', 'µs', (x) => x.rtt.p99, true],
+      ['iperf3 TCP (Gbit/s)', 'Gbit/s', (x) => x.tcp, false],
     ];
-    rows[0]!.extra!['delivered k/o'] = `${(k.kpps64.delivered * 100).toFixed(0)}%/${(o.kpps64.delivered * 100).toFixed(0)}%`;
-    if (o.cpuNsPerPacket !== undefined) {
+    const rows = figs.map(([name, unit, f, lower]) => {
+      const r = row(name, pick(os, f), unit, pick(ks, f), pick(os, f), lower);
+      r.samples = RUNS;
+      return r;
+    });
+    rows[0]!.extra!['delivered k/o'] =
+      `${(pick(ks, (x) => x.kpps64.delivered) * 100).toFixed(0)}%/${(pick(os, (x) => x.kpps64.delivered) * 100).toFixed(0)}%`;
+    const cpu = os.map((x) => x.cpuNsPerPacket).filter((x): x is number => x !== undefined);
+    if (cpu.length) {
       rows.push({
         suite: 'dataplane vs kernel VXLAN',
         name: 'evpn-vtep CPU per 64 B packet, both VTEPs (ns)',
-        opsPerSec: o.cpuNsPerPacket,
+        opsPerSec: median(cpu),
         rme: 0,
-        samples: 1,
+        samples: cpu.length,
         extra: { unit: 'ns' },
       });
+    }
+    if (require.main === module) {
+      const out = path.resolve(__dirname, '..', 'results', process.env.DP_BENCH_OUT ?? 'dataplane.json');
+      writeFileSync(
+        out,
+        JSON.stringify({ date: new Date().toISOString(), runs: RUNS, packets: BLAST, options: oursOptions(), rows, kernel: ks, ours: os }, null, 2) + '\n',
+      );
+      writeFileSync(out.replace(/\.json$/, '') + '.md', markdown(rows, ks, os));
     }
     return rows;
   } finally {

@@ -29,7 +29,7 @@ using evpn::PipelineConfig;
 
 // The addon's ABI version: TypeScript checks it before using anything else,
 // so a stale build fails loudly instead of misreading a record layout.
-constexpr uint32_t kAbiVersion = 5;
+constexpr uint32_t kAbiVersion = 6;
 // Frames per pipeline vector in the test hook (one TPACKET_V3 block's worth).
 constexpr size_t kVector = 256;
 
@@ -385,10 +385,14 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
                            InstanceMethod<&DataplaneWrap::DrainResults>("drainResults"),
                            InstanceMethod<&DataplaneWrap::DrainEvents>("drainEvents"),
                            InstanceMethod<&DataplaneWrap::Counters>("counters"),
+                           InstanceMethod<&DataplaneWrap::StartCapture>("startCapture"),
+                           InstanceMethod<&DataplaneWrap::StopCapture>("stopCapture"),
+                           InstanceMethod<&DataplaneWrap::DrainCapture>("drainCapture"),
+                           InstanceMethod<&DataplaneWrap::CaptureStats>("captureStats"),
                        });
   }
 
-  // new Dataplane(pipelineConfig, {maxAge?, commandRing?, accessBatch?, underlayBatch?})
+  // new Dataplane(pipelineConfig, {maxAge?, commandRing?, accessBatch?, underlayBatch?, rtPriority?, accessRing?, busyPollUs?, underlayGso?, accessCoalesce?})
   explicit DataplaneWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DataplaneWrap>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) {
@@ -404,8 +408,14 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
           !readU32(o, "commandRing", &opt.commandRing, 64, 1u << 22) ||
           !readU32(o, "accessBatch", &opt.accessBatch, 1, 1024) ||
           !readU32(o, "underlayBatch", &opt.underlayBatch, 1, 1024) ||
-          !readU32(o, "rtPriority", &opt.rtPriority, 0, 99))
+          !readU32(o, "rtPriority", &opt.rtPriority, 0, 99) ||
+          !readU32(o, "accessRing", &opt.accessRing, 0, 1u << 20) ||
+          !readU32(o, "busyPollUs", &opt.busyPollUs, 0, 1000000))
         return;
+      Napi::Value g = o.Get("underlayGso");
+      if (g.IsBoolean()) opt.underlayGso = g.As<Napi::Boolean>().Value();
+      Napi::Value c = o.Get("accessCoalesce");
+      if (c.IsBoolean()) opt.accessCoalesce = c.As<Napi::Boolean>().Value();
     }
     dp_.reset(new evpn::Dataplane(cfg, opt));
     napi_add_env_cleanup_hook(env, &DataplaneWrap::Cleanup, this);
@@ -587,7 +597,56 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     return out;
   }
 
+  // startCapture(port, vni, snaplen) -> boolean: port -1 = the underlay, vni -1 = every VNI.
+  // False when a capture is already running.
+  Napi::Value StartCapture(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+      fail(env, "startCapture(port, vni, snaplen)");
+      return env.Undefined();
+    }
+    int64_t port = info[0].As<Napi::Number>().Int64Value();
+    int64_t vni = info[1].As<Napi::Number>().Int64Value();
+    int64_t snap = info[2].As<Napi::Number>().Int64Value();
+    if (port < -1 || port >= int64_t(dp_->config().maxPorts) || vni < -1 || vni > 0xffffff || snap < 0 ||
+        snap > 262144) {
+      fail(env, "startCapture: port, vni or snaplen out of range");
+      return env.Undefined();
+    }
+    bool ok = dp_->capture().start(port < 0 ? evpn::kUnderlayPort : uint32_t(port),
+                                   vni < 0 ? evpn::CaptureTap::kAnyVni : uint32_t(vni), uint32_t(snap));
+    return Napi::Boolean::New(env, ok);
+  }
+
+  Napi::Value StopCapture(const Napi::CallbackInfo& info) {
+    if (dp_) dp_->capture().stop();
+    return info.Env().Undefined();
+  }
+
+  // drainCapture(maxBytes) -> Buffer of whole records (capture.h layout)
+  Napi::Value DrainCapture(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    size_t max = info.Length() >= 1 && info[0].IsNumber() ? size_t(info[0].As<Napi::Number>().Uint32Value()) : 1u << 20;
+    if (max < 1024) max = 1024;
+    capture_.resize(max);
+    size_t n = dp_->capture().drain(capture_.data(), max);
+    return Napi::Buffer<uint8_t>::Copy(env, capture_.data(), n);
+  }
+
+  Napi::Value CaptureStats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("running", dp_->capture().running());
+    o.Set("captured", double(dp_->capture().captured()));
+    o.Set("dropped", double(dp_->capture().dropped()));
+    return o;
+  }
+
   std::unique_ptr<evpn::Dataplane> dp_;
+  std::vector<uint8_t> capture_;
   Napi::ThreadSafeFunction tsfn_;
   napi_env env_ = nullptr;
   std::vector<uint8_t> events_;

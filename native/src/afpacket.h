@@ -12,10 +12,23 @@
 //  - PACKET_VNET_HDR: each frame carries a virtio_net_hdr saying whether its
 //    checksum is partial or it is a GSO super-frame (offload.h fixes both).
 //
-// recvmmsg/sendmmsg rather than a TPACKET_V3 ring: a V3 block is handed over
-// when full or when its timeout expires, which adds up to the timeout to the
-// latency of a lone packet; copies through recvmmsg cost less than that at
-// the rates a 2-core VM reaches (see native/README.md).
+// Two receive variants (DataplaneOptions::accessRing):
+//  - recvmmsg into 64 KB slots (ring = 0): one copy per frame in our thread.
+//  - a TPACKET_V2 PACKET_RX_RING (ring = frame count): the kernel writes each
+//    frame into a shared 2 KB slot in softirq context and the packet thread
+//    reads it in place with no system call while frames keep coming. Not
+//    TPACKET_V3: a V3 block is handed over when full or when its timeout
+//    expires, which adds up to the timeout to the latency of a lone packet.
+//    A frame larger than a slot (a GSO super-frame) is marked TP_STATUS_COPY
+//    and also queued to the socket (PACKET_COPY_THRESH), where recvmsg picks
+//    it up whole, in ring order.
+// Transmission is sendmmsg either way. With `coalesce`, consecutive TCP
+// segments of one flow in a send() batch (contiguous sequence numbers, the
+// same headers otherwise, equal sizes but the last, ACK and at most PSH on
+// the last) leave as one TSO super-frame with a virtio_net_hdr, the way GRO
+// would have handed them to the host: one skb through the host's stack
+// instead of one per segment. The host's kernel (or the NIC) cuts it again
+// where needed, so what arrives is the same segments.
 #pragma once
 
 #include <sys/socket.h>
@@ -40,8 +53,9 @@ class AfPacketPort {
   AfPacketPort(const AfPacketPort&) = delete;
   AfPacketPort& operator=(const AfPacketPort&) = delete;
 
-  // Opens the socket on `ifname`; `batch` frames per recvmmsg.
-  bool open(const std::string& ifname, uint32_t batch, std::string* err);
+  // Opens the socket on `ifname`; `batch` frames per receive call; `ringFrames`
+  // > 0 selects the PACKET_RX_RING variant with that many 2 KB slots.
+  bool open(const std::string& ifname, uint32_t batch, uint32_t ringFrames, std::string* err);
   int fd() const { return fd_; }
   const std::string& name() const { return name_; }
 
@@ -52,8 +66,10 @@ class AfPacketPort {
     VnetHdr vnet;
   };
   // Receives up to `batch` frames without blocking; 0 when none are waiting.
-  // VLAN tags are already re-inserted. Entries stay valid until the next call.
+  // Entries stay valid until release() (ring) or the next recv().
   int recv();
+  // Hands the ring slots of the last recv() back to the kernel (no-op without a ring).
+  void release();
   const Rx& rx(int i) const { return rx_[i]; }
   // Re-inserts the tag reported in auxdata once offload fix-ups are done
   // (virtio_net_hdr offsets are relative to the untagged frame).
@@ -63,6 +79,8 @@ class AfPacketPort {
 
   // Sends frames (pointers and lengths); returns how many failed.
   uint32_t send(uint8_t* const* frames, const uint32_t* lens, uint32_t n);
+  void setCoalesce(bool on) { coalesce_ = on; }
+  uint64_t coalesced() const { return coalesced_; }  // super-frames sent
 
  private:
   int fd_ = -1;
@@ -75,9 +93,21 @@ class AfPacketPort {
   std::unique_ptr<uint8_t[]> cmsg_;
   std::unique_ptr<Rx[]> rx_;
   std::unique_ptr<uint32_t[]> tags_;  // tpid << 16 | tci, or 0
+  // RX ring (TPACKET_V2)
+  uint8_t* ring_ = nullptr;
+  size_t ringBytes_ = 0;
+  uint32_t ringFrames_ = 0;
+  uint32_t ringHead_ = 0;  // next slot to look at
+  uint32_t ringHeld_ = 0;  // slots handed out by the last recv(), from ringHead_ - ringHeld_
+  int recvCopy(uint32_t i);
   // TX
   std::unique_ptr<struct mmsghdr[]> txMsgs_;
   std::unique_ptr<struct iovec[]> txIov_;
+  std::unique_ptr<uint8_t[]> txVnet_;
+  std::unique_ptr<uint8_t[]> txHeaders_;
+  bool coalesce_ = false;
+  uint64_t coalesced_ = 0;
+  uint32_t tcpRun(uint8_t* const* frames, const uint32_t* lens, uint32_t i, uint32_t n, uint32_t* hdrLen) const;
 };
 
 }  // namespace evpn

@@ -11,6 +11,9 @@
 
 #include <cstring>
 
+#include "checksum.h"
+#include "net.h"
+
 namespace evpn {
 
 namespace {
@@ -21,6 +24,13 @@ constexpr uint8_t kBatchEnd = 0xff;  // internal command: end of one applyOps() 
 constexpr uint32_t kNoTruncation = 0xffffffff;
 constexpr size_t kAgeBudget = 4096;  // FDB slots examined per second of aging
 constexpr uint32_t kTxSlots = 4096;  // a vector of 256 BUM frames to many VTEPs
+constexpr size_t kCaptureRing = 4u << 20;  // octets of frames waiting for the JS thread
+
+uint64_t monotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
 
 uint32_t monotonicSeconds() {
   timespec ts;
@@ -50,7 +60,9 @@ Dataplane::Dataplane(const PipelineConfig& cfg, const DataplaneOptions& opt)
       arena_(new uint8_t[kVector * (AfPacketPort::kHeadroom + cfg.maxFrameLen)]),
       segLens_(new uint32_t[kVector]),
       sendFrames_(new uint8_t*[cfg.txSlots > kTxSlots ? cfg.txSlots : kTxSlots]),
-      sendLens_(new uint32_t[cfg.txSlots > kTxSlots ? cfg.txSlots : kTxSlots]) {
+      sendLens_(new uint32_t[cfg.txSlots > kTxSlots ? cfg.txSlots : kTxSlots]),
+      sendL4_(new uint16_t[cfg.txSlots > kTxSlots ? cfg.txSlots : kTxSlots]),
+      tap_(kCaptureRing) {
   for (uint32_t i = 0; i < cfg.maxVnis; i++) pubVni_[i].store(0);
   for (uint32_t i = 0; i < cfg.maxPorts; i++) pubPort_[i].store(0);
   ports_.resize(cfg.maxPorts);
@@ -72,7 +84,8 @@ bool Dataplane::openPort(uint32_t index, const std::string& ifname, std::string*
     return false;
   }
   std::unique_ptr<AfPacketPort> p(new AfPacketPort());
-  if (!p->open(ifname, opt_.accessBatch, err)) return false;
+  if (!p->open(ifname, opt_.accessBatch, opt_.accessRing, err)) return false;
+  p->setCoalesce(opt_.accessCoalesce);
   ports_[index] = std::move(p);
   return true;
 }
@@ -84,7 +97,7 @@ bool Dataplane::openUnderlay(const std::string& ifname, std::string* err) {
   }
   const UnderlayConfig& u = pipeline_.config().underlay;
   underlayName_ = ifname;
-  return underlay_.open(ifname, u.localIp, u.udpPort, opt_.underlayBatch, err);
+  return underlay_.open(ifname, u.localIp, u.udpPort, opt_.underlayBatch, opt_.underlayGso, err);
 }
 
 bool Dataplane::start(std::function<void()> doorbell, std::string* err) {
@@ -258,9 +271,15 @@ void Dataplane::loop() {
   }
   epoll_event evs[64];
   uint32_t lastAge = monotonicSeconds();
+  const uint64_t spinNs = uint64_t(opt_.busyPollUs) * 1000;
+  uint64_t lastWork = 0;
   while (!stop_.load(std::memory_order_acquire)) {
     applyCommands();
-    int n = epoll_wait(epoll_, evs, 64, 500);
+    // Spin (epoll_wait without sleeping) while within busyPollUs of the last
+    // frames; block otherwise. The 500 ms bound drives aging when idle.
+    bool spin = spinNs && monotonicNs() - lastWork < spinNs;
+    int n = epoll_wait(epoll_, evs, 64, spin ? 0 : 500);
+    if (spinNs && n > 0) lastWork = monotonicNs();
     uint32_t now = monotonicSeconds();
     for (int i = 0; i < n; i++) {
       uint32_t tag = evs[i].data.u32;
@@ -352,6 +371,7 @@ void Dataplane::rxAccess(uint32_t port, uint32_t now) {
     addRx(port, data, len, now);
   }
   flush(now);  // the receive slots are reused by the next recv()
+  s.release();
 }
 
 void Dataplane::rxUnderlay(uint32_t now) {
@@ -365,20 +385,28 @@ void Dataplane::rxUnderlay(uint32_t now) {
       uc[C_drop_rx_truncated]++;
       continue;
     }
-    RxFrame& f = rx_[rxCount_++];
-    f = RxFrame();
-    f.data = r.data;
-    f.len = r.len;
-    f.port = kUnderlayPort;
-    f.udpPayload = true;
-    f.srcIp = r.src;
-    if (rxCount_ == kVector) flush(now);
+    // A UDP_GRO buffer holds several datagrams of segSize octets (the last
+    // may be shorter): each is one VXLAN packet.
+    uint32_t seg = r.segSize ? r.segSize : r.len;
+    bool tap = tap_.on(kUnderlayPort);
+    for (uint32_t off = 0; off < r.len; off += seg) {
+      if (tap) captureUnderlayRx(r, r.data + off, r.len - off < seg ? r.len - off : seg);
+      RxFrame& f = rx_[rxCount_++];
+      f = RxFrame();
+      f.data = r.data + off;
+      f.len = r.len - off < seg ? r.len - off : seg;
+      f.port = kUnderlayPort;
+      f.udpPayload = true;
+      f.srcIp = r.src;
+      if (rxCount_ == kVector) flush(now);
+    }
   }
   flush(now);
 }
 
 void Dataplane::flush(uint32_t now) {
   if (rxCount_) {
+    if (tap_.active()) captureRx();
     tx_.clear();
     pipeline_.process(rx_.get(), rxCount_, tx_, now);
     rxCount_ = 0;
@@ -392,15 +420,24 @@ void Dataplane::flush(uint32_t now) {
 // access-port frames in runs of the same port.
 void Dataplane::transmit(TxBatch& tx) {
   CounterTable& ct = pipeline_.counters();
+  if (tap_.active()) {
+    uint32_t cp = tap_.port();
+    for (uint32_t i = 0; i < tx.count(); i++) {
+      const TxFrame& f = tx[i];
+      bool mine = f.kind == EgressKind::kVtep ? cp == kUnderlayPort : f.index == cp;
+      if (mine && tap_.wants(f.vni) && tap_.on(cp)) tap_.put(1, nullptr, 0, f.data, f.len);
+    }
+  }
   uint32_t n = 0;
   for (uint32_t i = 0; i < tx.count(); i++) {
     const TxFrame& f = tx[i];
     if (f.kind != EgressKind::kVtep) continue;
     sendFrames_[n] = f.data;
+    sendL4_[n] = f.l4Offset;
     sendLens_[n++] = f.len;
   }
   if (n) {
-    uint32_t failed = underlay_.send(sendFrames_.get(), sendLens_.get(), n);
+    uint32_t failed = underlay_.send(sendFrames_.get(), sendLens_.get(), sendL4_.get(), n);
     if (failed) ct.underlay()[C_drop_tx_failed] += failed;
   }
   n = 0;
@@ -422,6 +459,73 @@ void Dataplane::transmit(TxBatch& tx) {
     sendLens_[n++] = f.len;
   }
   sendRun();
+}
+
+// Access-port frames of the current vector, as the pipeline is about to see
+// them (VLAN tag re-inserted, GSO super-frames already segmented). The VNI
+// filter uses the port's VLAN mapping; a frame of no VNI matches only an
+// unfiltered capture.
+void Dataplane::captureRx() {
+  uint32_t cp = tap_.port();
+  if (cp == kUnderlayPort || !tap_.on(cp)) return;
+  for (size_t i = 0; i < rxCount_; i++) {
+    const RxFrame& f = rx_[i];
+    if (f.port != cp || f.len < 14) continue;
+    if (!tap_.wants(CaptureTap::kAnyVni)) {
+      uint16_t type = load16(f.data + 12);
+      uint16_t vid = (type == 0x8100 || type == 0x88a8) && f.len >= 18 ? load16(f.data + 14) & 0x0fff : 0;
+      int64_t idx = pipeline_.ports().ingressVni(cp, vid);
+      if (idx < 0 || !tap_.wants(pipeline_.vnis().vniOf(uint32_t(idx)))) continue;
+    }
+    tap_.put(0, nullptr, 0, f.data, f.len);
+  }
+}
+
+// The UDP socket hands over only the VXLAN payload: the outer Ethernet, IP
+// and UDP headers are rebuilt from what the kernel reported (source address
+// and port) and our own address, so the capture reads as VXLAN. The MACs are
+// not known here: the source is zero, the destination ours. TTL 64, IPv4 ID 0,
+// UDP checksum 0 (IPv4) - the kernel already checked the real one.
+void Dataplane::captureUnderlayRx(const Underlay::Rx& r, const uint8_t* data, uint32_t len) {
+  if (len >= 8 && !tap_.wants(load32(data + 4) >> 8)) return;
+  const UnderlayConfig& u = pipeline_.config().underlay;
+  uint8_t* h = capHead_;
+  bool v6 = u.localIp.family == 6;
+  std::memset(h, 0, sizeof capHead_);
+  storeMac(h, u.localMac);
+  store16(h + 12, v6 ? kEthIpv6 : kEthIpv4);
+  uint8_t* ip = h + 14;
+  uint32_t udpLen = 8 + len;
+  size_t hl;
+  if (v6) {
+    ip[0] = 0x60;
+    store16(ip + 4, uint16_t(udpLen));
+    ip[6] = 17;
+    ip[7] = 64;
+    std::memcpy(ip + 8, r.src.bytes, 16);
+    std::memcpy(ip + 24, u.localIp.bytes, 16);
+    hl = 14 + 40;
+  } else {
+    ip[0] = 0x45;
+    store16(ip + 2, uint16_t(20 + udpLen));
+    store16(ip + 6, 0x4000);  // DF, as RFC 7348 senders set it
+    ip[8] = 64;
+    ip[9] = 17;
+    std::memcpy(ip + 12, r.src.bytes, 4);
+    std::memcpy(ip + 16, u.localIp.bytes, 4);
+    store16(ip + 10, csumFinish(csumAdd(0, ip, 20)));
+    hl = 14 + 20;
+  }
+  uint8_t* udp = h + hl;
+  store16(udp, r.srcPort);
+  store16(udp + 2, u.udpPort);
+  store16(udp + 4, uint16_t(udpLen));
+  if (v6) {
+    uint64_t sum = csumAdd(csumAdd(csumAdd(0, ip + 8, 32) + 17 + udpLen, udp, 8), data, len);
+    uint16_t c = csumFinish(sum);
+    store16(udp + 6, c ? c : 0xffff);  // RFC 8200 §8.1: never zero over IPv6
+  }
+  tap_.put(0, h, uint32_t(hl + 8), data, len);
 }
 
 }  // namespace evpn

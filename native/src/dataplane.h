@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "afpacket.h"
+#include "capture.h"
 #include "pipeline.h"
 #include "ring.h"
 #include "underlay.h"
@@ -49,6 +50,21 @@ struct DataplaneOptions {
   // real-time thread preempts at once. It blocks in epoll_wait when idle,
   // and the kernel's RT throttling (sched_rt_runtime_us) bounds it when not.
   uint32_t rtPriority = 0;
+  // Access-port receive variant: 0 = recvmmsg, N = a TPACKET_V2 RX ring of N
+  // 2 KB slots per port (afpacket.h).
+  uint32_t accessRing = 2048;
+  // After a turn that moved frames, poll without sleeping for this long before
+  // blocking in epoll_wait: a frame that follows within the window (the
+  // reply to the one just forwarded, the next of a burst) is picked up without
+  // the wake-up of a sleeping thread (tens of µs on a VM). Costs CPU only
+  // while traffic flows; 0 disables.
+  uint32_t busyPollUs = 50;
+  // Underlay batching for TCP-sized traffic: GSO_UDP_L4 on send, UDP_GRO on
+  // receive (underlay.h). False: one datagram per frame both ways.
+  bool underlayGso = true;
+  // Runs of one TCP flow's segments leave an access port as one TSO
+  // super-frame (afpacket.h). False: every frame as it is.
+  bool accessCoalesce = true;
 };
 
 class Dataplane {
@@ -85,6 +101,11 @@ class Dataplane {
   CounterTable& counters() { return pipeline_.counters(); }
   const PipelineConfig& config() const { return pipeline_.config(); }
 
+  // Capture (JS thread): one tap at a time on an access port or the underlay
+  // (kUnderlayPort), optionally one VNI (CaptureTap::kAnyVni), frames cut at
+  // snaplen. Frames are copied by the packet thread into capture().
+  CaptureTap& capture() { return tap_; }
+
  private:
   void loop();
   void applyCommands();
@@ -95,6 +116,8 @@ class Dataplane {
   void flush(uint32_t now);
   void transmit(TxBatch& tx);
   void ringBell();
+  void captureRx();
+  void captureUnderlayRx(const Underlay::Rx& r, const uint8_t* data, uint32_t len);
 
   Pipeline pipeline_;
   DataplaneOptions opt_;
@@ -119,6 +142,10 @@ class Dataplane {
   std::unique_ptr<uint32_t[]> segLens_;
   std::unique_ptr<uint8_t*[]> sendFrames_;
   std::unique_ptr<uint32_t[]> sendLens_;
+  std::unique_ptr<uint16_t[]> sendL4_;
+
+  CaptureTap tap_;
+  uint8_t capHead_[14 + 40 + 8];  // synthesized outer header of an underlay RX frame
 
   int epoll_ = -1;
   int wake_ = -1;

@@ -7,6 +7,7 @@ import { runDecode } from './decode';
 import { runBgp } from './bgp';
 import { runShow } from './show';
 import { runClear } from './clear';
+import { runCapture } from './capture';
 import { runInject } from './inject';
 import { runMrt } from './mrt';
 import { runVtep } from './run';
@@ -24,6 +25,8 @@ commands:
                                   read a running speaker through its control socket
   clear bgp [--graceful|--soft] | clear neighbor ADDR [--soft] [--socket PATH]
                                   reset sessions; --graceful restarts our BGP side keeping the data plane (RFC 4724)
+  capture --port NAME|underlay [--vni N] [--snaplen N] -w FILE.pcap [--count N] [--duration S] [--socket PATH]
+                                  write what a running VTEP's fast path sees on a port to a pcap file
   inject --peer ADDR[:PORT] [--local-as N] [--peer-as N] [--router-id IP] [--next-hop IP]
          [--hold-seconds N] [--replay FILE.mrt] [--json] [FILE.yaml]
                                   originate EVPN routes (malformed on request) or replay an MRT file into a peer
@@ -46,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
       return runVtep(rest, process.stderr);
     case 'lab':
       return runLab(rest, process.stdout, process.stderr);
+    case 'capture':
+      return runCapture(rest, process.stderr);
     case 'inject':
       return runInject(rest, process.stdout, process.stderr);
     case 'mrt':

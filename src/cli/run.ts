@@ -65,7 +65,17 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
   });
   const control = new ControlServer(
     cfg.controlSocket,
-    { peers: () => vtep.speaker.peers(), rib: vtep.rib, view: (what, filters) => vtepView(vtep, () => dp.counters(), what, filters), actions: vtep.speaker },
+    {
+      peers: () => vtep.speaker.peers(),
+      rib: vtep.rib,
+      view: (what, filters) => vtepView(vtep, () => dp.counters(), what, filters),
+      capture: (req, sink) => {
+        const port = req.port === 'underlay' ? 'underlay' : ports.get(req.port);
+        if (port === undefined) throw new Error(`no access port ${req.port}: ${[...ports.keys(), 'underlay'].join(', ')}`);
+        return dp.startCapture({ port, ...(req.vni === undefined ? {} : { vni: req.vni }), ...(req.snaplen === undefined ? {} : { snaplen: req.snaplen }) }, sink);
+      },
+      actions: vtep.speaker,
+    },
     log,
   );
   metrics?.setPeers(() => vtep.speaker.peers());

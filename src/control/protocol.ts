@@ -38,6 +38,44 @@ export interface ViewFilter {
   vrf?: string;
 }
 
+/**
+ * `evpn-vtep capture`: after its request line the connection changes mode.
+ *   → {"cmd":"capture","port":"eth1","vni":100,"snaplen":65535}
+ *   ← {"ok":true,"capture":{"port":"eth1","snaplen":65535,"linkType":1}}
+ *   ← pcap records (16-octet little-endian header + frame), back to back,
+ *     until the client closes the connection, which stops the tap.
+ * `port` is an access port's interface name or "underlay".
+ */
+export interface CaptureRequest {
+  cmd: 'capture';
+  port: string;
+  vni?: number;
+  snaplen?: number;
+}
+
+export interface CaptureAck {
+  ok: true;
+  capture: { port: string; vni?: number; snaplen: number; linkType: number };
+}
+
+/** Validates a capture request object; returns an error text or the request. */
+export function parseCaptureRequest(v: unknown): CaptureRequest | string {
+  if (typeof v !== 'object' || v === null) return 'request must be a JSON object';
+  const o = v as Record<string, unknown>;
+  if (o.cmd !== 'capture') return `unknown cmd ${JSON.stringify(o.cmd)}`;
+  if (typeof o.port !== 'string' || o.port.length === 0 || o.port.length > 64) return 'capture needs "port": an interface name or "underlay"';
+  const req: CaptureRequest = { cmd: 'capture', port: o.port };
+  if (o.vni !== undefined) {
+    if (typeof o.vni !== 'number' || !Number.isInteger(o.vni) || o.vni < 0 || o.vni > 0xffffff) return 'vni must be 0..16777215';
+    req.vni = o.vni;
+  }
+  if (o.snaplen !== undefined) {
+    if (typeof o.snaplen !== 'number' || !Number.isInteger(o.snaplen) || o.snaplen < 64 || o.snaplen > 262144) return 'snaplen must be 64..262144';
+    req.snaplen = o.snaplen;
+  }
+  return req;
+}
+
 export type ControlRequest =
   | { cmd: 'show'; what: 'peers' }
   | { cmd: 'show'; what: 'routes'; filters?: RouteFilter }

@@ -3,8 +3,19 @@ import net from 'node:net';
 import path from 'node:path';
 import type { PeerStatus } from '../bgp/session';
 import type { Logger } from '../util/log';
+import type { CaptureSession } from '../dataplane/capture';
 import { answerClear, type ClearActions, type ClearResponse } from './clear';
-import { parseRequest, type ControlResponse, type RibListing, type RibRouteEntry, type ViewRow, type VtepView } from './protocol';
+import {
+  parseCaptureRequest,
+  parseRequest,
+  type CaptureAck,
+  type CaptureRequest,
+  type ControlResponse,
+  type RibListing,
+  type RibRouteEntry,
+  type ViewRow,
+  type VtepView,
+} from './protocol';
 import { routeRows } from './routes';
 
 /**
@@ -21,7 +32,18 @@ export interface ControlSource {
   view?(what: VtepView, filters: { vni?: number }): ViewRow[];
   /** Session resets (`evpn-vtep clear`); absent: clear requests are refused. */
   actions?: ClearActions;
+  /**
+   * Starts a capture tap (`evpn-vtep capture`); `sink` gets pcap records.
+   * Throws with the reason (unknown port, a capture already running).
+   */
+  capture?(req: CaptureRequest, sink: (records: Uint8Array, count: number) => void): CaptureSession;
 }
+
+/**
+ * Octets of capture output a slow client may leave unread before further
+ * batches are dropped (counted and logged): the daemon never buffers without bound.
+ */
+const CAPTURE_BACKLOG = 8 << 20;
 
 /** Longest request line accepted; the API has no large requests. */
 const MAX_LINE = 64 * 1024;
@@ -63,15 +85,23 @@ export class ControlServer {
     let buf = '';
     // A clear may take a moment (a reset waits for its NOTIFICATION to leave): answers stay in request order.
     let chain: Promise<void> = Promise.resolve();
+    let streaming = false;
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
+      if (streaming) return; // a capture connection carries no further requests
       buf += chunk;
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
         if (!line) continue;
-        const r = this.respond(line);
+        const json = parseJson(line);
+        if (isCapture(json)) {
+          streaming = true;
+          chain = chain.then(() => this.capture(sock, json));
+          return;
+        }
+        const r = this.respond(json);
         chain = chain.then(async () => {
           const v = await r;
           if (!sock.destroyed) sock.write(JSON.stringify(v) + '\n');
@@ -84,28 +114,54 @@ export class ControlServer {
     });
   }
 
-  /** One response for one request line of the socket: `clear` requests here, the rest by answer(). */
-  private respond(line: string): ControlResponse | Promise<ClearResponse> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return { ok: false, error: 'request is not valid JSON' };
-    }
-    const req = parseRequest(parsed);
+  /** One response for one request of the socket: `clear` requests here, the rest by answerRequest(). */
+  private respond(json: unknown): ControlResponse | Promise<ClearResponse> {
+    if (json === undefined) return { ok: false, error: 'request is not valid JSON' };
+    const req = parseRequest(json);
     if (typeof req !== 'string' && req.cmd === 'clear') return answerClear(req, this.source.actions, this.log);
-    return this.answer(line);
+    return this.answerRequest(req);
+  }
+
+  /** Answers a capture request, then streams pcap records until the client goes away. */
+  private capture(sock: net.Socket, json: unknown): void {
+    const fail = (error: string): void => void sock.end(JSON.stringify({ ok: false, error } satisfies ControlResponse) + '\n');
+    const req = parseCaptureRequest(json);
+    if (typeof req === 'string') return fail(req);
+    if (!this.source.capture) return fail('capture needs a VTEP (evpn-vtep run); this is a BGP speaker only');
+    let session: CaptureSession;
+    let backlogDropped = 0;
+    try {
+      session = this.source.capture(req, (records, count) => {
+        if (sock.destroyed) return;
+        if (sock.writableLength > CAPTURE_BACKLOG) {
+          backlogDropped += count;
+          return;
+        }
+        sock.write(records);
+      });
+    } catch (e) {
+      return fail(e instanceof Error ? e.message : String(e));
+    }
+    const ack: CaptureAck = {
+      ok: true,
+      capture: { port: req.port, ...(req.vni === undefined ? {} : { vni: req.vni }), snaplen: session.snaplen, linkType: 1 },
+    };
+    sock.write(JSON.stringify(ack) + '\n');
+    this.log.info('capture started', { port: req.port, ...(req.vni === undefined ? {} : { vni: req.vni }) });
+    sock.once('close', () => {
+      const st = session.stop();
+      this.log.info('capture stopped', { port: req.port, captured: st.captured, droppedRingFull: st.dropped, droppedSlowClient: backlogDropped });
+    });
   }
 
   /** One response for one read-only request line (also what the HTTP API asks). */
   answer(line: string): ControlResponse {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return { ok: false, error: 'request is not valid JSON' };
-    }
-    const req = parseRequest(parsed);
+    const json = parseJson(line);
+    if (json === undefined) return { ok: false, error: 'request is not valid JSON' };
+    return this.answerRequest(parseRequest(json));
+  }
+
+  private answerRequest(req: ReturnType<typeof parseRequest>): ControlResponse {
     if (typeof req === 'string') return { ok: false, error: req };
     if (req.cmd === 'clear') return { ok: false, error: 'clear is accepted on the control socket only' };
     try {
@@ -155,4 +211,18 @@ function answers(p: string): Promise<boolean> {
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
   });
+}
+
+/** The value of a JSON request line; undefined when the line is not JSON (JSON.parse never gives undefined). */
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A capture request turns its connection into a pcap stream. */
+function isCapture(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && (json as { cmd?: unknown }).cmd === 'capture';
 }

@@ -22,6 +22,16 @@ import { promisify } from 'node:util';
 
 import { ipFamily, type Ip } from '../util/ip';
 import type { Mac } from '../util/mac';
+import {
+  checkSpec,
+  DEFAULT_SNAPLEN,
+  DRAIN_MS,
+  nativeRecordsToPcap,
+  type CaptureSession,
+  type CaptureSource,
+  type CaptureSpec,
+  type CaptureStats,
+} from './capture';
 import { decodeEvents, type DataplaneEvent } from './events';
 import {
   createNativeDataplane,
@@ -108,7 +118,7 @@ export async function resolveNextHopMac(remote: Ip, timeoutMs = 3000): Promise<M
   }
 }
 
-export class Dataplane extends EventEmitter<DataplaneEvents> {
+export class Dataplane extends EventEmitter<DataplaneEvents> implements CaptureSource {
   private readonly h: NativeDataplaneHandle;
   private readonly pending = new Map<number, (r: ApplyOpsResult) => void>();
   private nextBatch = 1;
@@ -121,13 +131,17 @@ export class Dataplane extends EventEmitter<DataplaneEvents> {
     readonly pipelineConfig: PipelineConfig,
   ) {
     super();
-    const { maxAge, commandRing, accessBatch, underlayBatch, rtPriority } = config;
+    const { maxAge, commandRing, accessBatch, underlayBatch, rtPriority, accessRing, busyPollUs, underlayGso, accessCoalesce } = config;
     const opts: DataplaneOptions = {};
     if (maxAge !== undefined) opts.maxAge = maxAge;
     if (commandRing !== undefined) opts.commandRing = commandRing;
     if (accessBatch !== undefined) opts.accessBatch = accessBatch;
     if (underlayBatch !== undefined) opts.underlayBatch = underlayBatch;
     if (rtPriority !== undefined) opts.rtPriority = rtPriority;
+    if (accessRing !== undefined) opts.accessRing = accessRing;
+    if (busyPollUs !== undefined) opts.busyPollUs = busyPollUs;
+    if (underlayGso !== undefined) opts.underlayGso = underlayGso;
+    if (accessCoalesce !== undefined) opts.accessCoalesce = accessCoalesce;
     this.h = createNativeDataplane(pipelineConfig, opts);
   }
 
@@ -136,7 +150,7 @@ export class Dataplane extends EventEmitter<DataplaneEvents> {
     const log = config.log ?? (() => {});
     const u = config.underlay;
     const localMac = u.localMac ?? (await interfaceMac(u.ifname));
-    const { ports: _ports, log: _log, underlay: _u, maxAge: _a, commandRing: _c, accessBatch: _b, underlayBatch: _ub, rtPriority: _rt, ...sizes } =
+    const { ports: _ports, log: _log, underlay: _u, maxAge: _a, commandRing: _c, accessBatch: _b, underlayBatch: _ub, rtPriority: _rt, accessRing: _ar, busyPollUs: _bp, underlayGso: _ug, accessCoalesce: _ac, ...sizes } =
       config;
     const underlay: PipelineConfig['underlay'] = {
       localIp: u.localIp,
@@ -247,6 +261,45 @@ export class Dataplane extends EventEmitter<DataplaneEvents> {
 
   counters(): CounterSnapshot {
     return toCounterSnapshot(this.h.counters());
+  }
+
+  /**
+   * Starts the capture tap: the packet thread copies the port's RX and TX
+   * frames into its ring, drained here every DRAIN_MS into `sink` as pcap
+   * records. One capture at a time.
+   */
+  startCapture(spec: CaptureSpec, sink: (records: Uint8Array, count: number) => void): CaptureSession {
+    const bad = checkSpec(spec);
+    if (bad) throw new RangeError(bad);
+    const snaplen = spec.snaplen ?? DEFAULT_SNAPLEN;
+    if (!this.h.startCapture(spec.port === 'underlay' ? -1 : spec.port, spec.vni ?? -1, snaplen)) throw new Error('a capture is already running');
+    const drain = (): void => {
+      for (let i = 0; i < 16; i++) {
+        const raw = this.h.drainCapture(1 << 20);
+        if (!raw.length) return;
+        const { records, count } = nativeRecordsToPcap(raw);
+        if (count) sink(records, count);
+      }
+    };
+    const timer = setInterval(drain, DRAIN_MS);
+    let final: CaptureStats | undefined;
+    const stats = (): CaptureStats => {
+      const s = this.h.captureStats();
+      return { captured: s.captured, dropped: s.dropped };
+    };
+    return {
+      snaplen,
+      stats: () => final ?? stats(),
+      stop: () => {
+        if (!final) {
+          this.h.stopCapture();
+          clearInterval(timer);
+          drain();
+          final = stats();
+        }
+        return final;
+      },
+    };
   }
 
   private onDoorbell(): void {

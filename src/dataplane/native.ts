@@ -16,7 +16,7 @@ import { COUNTER_NAMES, counterBlock, type CounterSet } from './counters';
 import { decodeEvents, EVENT_RECORD_SIZE, type DataplaneEvent } from './events';
 import { encodeOps, OP_LENGTH, OP_STATUS, type DataplaneOp, type OpStatusName } from './ops';
 
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /** Sizes and underlay settings of one pipeline; absent numbers take the addon's defaults. */
 export interface PipelineConfig {
@@ -118,6 +118,14 @@ export interface DataplaneOptions {
   underlayBatch?: number;
   /** SCHED_FIFO priority of the packet thread, 1..99 (default 0: normal scheduling). */
   rtPriority?: number;
+  /** Access-port receive: 0 = recvmmsg, N = a TPACKET_V2 RX ring of N 2 KB slots per port (default 2048: 4 MB of kernel memory per port). */
+  accessRing?: number;
+  /** µs the packet thread keeps polling after it last moved frames before it sleeps (default 50; 0 = never spin). */
+  busyPollUs?: number;
+  /** Same-flow runs leave the underlay as one GSO_UDP_L4 frame and arrive through UDP_GRO (default true). */
+  underlayGso?: boolean;
+  /** Runs of one TCP flow's segments leave an access port as one TSO super-frame (default true). */
+  accessCoalesce?: boolean;
 }
 interface NativeOpsResult {
   applied: number;
@@ -135,6 +143,12 @@ export interface NativeDataplaneHandle {
   drainResults(): (NativeOpsResult & { batchId: number })[];
   drainEvents(): Uint8Array;
   counters(): { ports: Uint32Array; vnis: Uint32Array; values: Float64Array };
+  /** Capture tap (native/src/capture.h): port -1 = the underlay, vni -1 = every VNI; false when one runs. */
+  startCapture(port: number, vni: number, snaplen: number): boolean;
+  stopCapture(): void;
+  /** Whole ring records, at most maxBytes octets. */
+  drainCapture(maxBytes: number): Uint8Array;
+  captureStats(): { running: boolean; captured: number; dropped: number };
 }
 interface NativeAddon {
   abiVersion(): number;

@@ -3,6 +3,7 @@ import type { VtepConfig } from '../config';
 import { Dataplane } from '../dataplane/dataplane';
 import { nativeUnavailableReason, type CounterSnapshot } from '../dataplane/native';
 import { PortableDataplane } from '../dataplane/portable/io';
+import type { CaptureSource } from '../dataplane/capture';
 import type { Logger } from '../util/log';
 import { nativeDriver } from './native-driver';
 import type { VtepDataplaneDriver } from './vtep';
@@ -19,6 +20,8 @@ export interface DataplaneBackend {
   kind: BackendKind;
   driver: VtepDataplaneDriver;
   counters(): CounterSnapshot;
+  /** The capture tap behind `evpn-vtep capture` (dataplane/capture.ts). */
+  startCapture: CaptureSource['startCapture'];
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -60,6 +63,7 @@ export async function openBackend(kind: BackendKind | 'auto', cfg: VtepConfig, p
       kind: 'native',
       driver: nativeDriver(dp, log.child({ part: 'dataplane' })),
       counters: () => dp.counters(),
+      startCapture: (spec, sink) => dp.startCapture(spec, sink),
       start: async () => dp.start(),
       stop: () => dp.stop(),
     };
@@ -78,6 +82,7 @@ export async function openBackend(kind: BackendKind | 'auto', cfg: VtepConfig, p
       onEvents: (fn) => dp.onEvents(fn),
     },
     counters: () => dp.counters(),
+    startCapture: (spec, sink) => dp.startCapture(spec, sink),
     start: () => dp.start(),
     stop: () => dp.stop(),
   };

@@ -26,9 +26,11 @@ import { createRequire } from 'node:module';
 
 import { ipv4ToString, ipv6ToString, type Ip } from '../../util/ip';
 import type { Mac } from '../../util/mac';
+import { CaptureBuffer, checkSpec, underlayRxHeader, type CaptureSession, type CaptureSource, type CaptureSpec } from '../capture';
 import type { DataplaneEvent } from '../events';
 import type { ApplyOpsResult, CounterSnapshot, PipelineConfig } from '../native';
 import type { DataplaneOp } from '../ops';
+import { parseIpKey } from './ip-key';
 import { PortablePipeline, UNDERLAY_PORT } from './pipeline';
 import { EGRESS_PORT, TxBatch } from './tx-batch';
 
@@ -89,7 +91,7 @@ interface OpenPort {
 /** libpcap receive buffer per port: one maximum-size frame is copied into it per callback. */
 const SNAP = 65535;
 
-export class PortableDataplane {
+export class PortableDataplane implements CaptureSource {
   readonly pipeline: PortablePipeline;
   private readonly tx: TxBatch;
   private readonly ports = new Map<number, OpenPort>();
@@ -103,6 +105,9 @@ export class PortableDataplane {
   private eventsScheduled = false;
   /** Pipeline clock in seconds, advanced by a 1 s timer (no clock read per frame). */
   private now = Math.floor(performance.now() / 1000);
+  /** The running capture tap, if any (one at a time). */
+  private tap: CaptureBuffer | undefined;
+  private tapLocal: { family: 4 | 6; ip: Uint8Array; mac: Uint8Array; port: number } | undefined;
 
   constructor(readonly config: PortableDataplaneConfig) {
     const { ports: _p, maxAge: _a, log, underlay: u, ...sizes } = config;
@@ -164,6 +169,7 @@ export class PortableDataplane {
   }
 
   async stop(): Promise<void> {
+    this.tap?.stop();
     if (this.clock) clearInterval(this.clock);
     this.clock = undefined;
     for (const p of this.ports.values()) p.cap.close();
@@ -213,10 +219,43 @@ export class PortableDataplane {
     return this.pipeline.counters();
   }
 
+  /**
+   * Starts the capture tap: frames the port receives and sends are copied
+   * into a bounded buffer (CaptureBuffer) as they pass. Underlay TX frames
+   * show the pipeline's outer header; the kernel sends the datagram from the
+   * socket's own port (see the limits above).
+   */
+  startCapture(spec: CaptureSpec, sink: (records: Uint8Array, count: number) => void): CaptureSession {
+    const bad = checkSpec(spec);
+    if (bad) throw new RangeError(bad);
+    if (this.tap) throw new Error('a capture is already running');
+    const u = this.pipeline.cfg.underlay;
+    const mac = new Uint8Array(6);
+    new DataView(mac.buffer).setUint16(0, u.localMacHi);
+    new DataView(mac.buffer).setUint32(2, u.localMacLo);
+    this.tapLocal = { family: u.family, ip: u.localIp, mac, port: u.udpPort };
+    const tap = new CaptureBuffer(spec, sink, () => {
+      if (this.tap === tap) this.tap = undefined;
+    });
+    this.tap = tap;
+    return tap;
+  }
+
+  /** The VNI an access frame maps to on `port` (its VLAN tag, or untagged), or -1. */
+  private accessVni(port: number, data: Uint8Array, len: number): number {
+    const type = len >= 14 ? (data[12]! << 8) | data[13]! : 0;
+    const vid = (type === 0x8100 || type === 0x88a8) && len >= 18 ? ((data[14]! << 8) | data[15]!) & 0x0fff : 0;
+    const idx = this.pipeline.ports.ingressVni(port, vid);
+    return idx < 0 ? -1 : this.pipeline.vnis.vniOf(idx);
+  }
+
   // ------------------------------------------------------------------ I/O ---
 
   private fromAccess(port: OpenPort, nbytes: number, truncated: boolean): void {
     if (truncated) return this.pipeline.countIo(port.index, 'drop_rx_truncated');
+    const tap = this.tap;
+    if (tap && tap.spec.port === port.index && (tap.spec.vni === undefined || tap.wants(this.accessVni(port.index, port.rx, nbytes))))
+      tap.put(null, port.rx, 0, nbytes);
     this.pipeline.input(port.index, port.rx, 0, nbytes, null, this.tx, this.now);
     this.flush(this.tx);
   }
@@ -224,15 +263,23 @@ export class PortableDataplane {
   private fromUnderlay(msg: Buffer, rinfo: RemoteInfo): void {
     const key = this.pipeline.parseSrc(rinfo.address);
     if (key === null) return;
+    const tap = this.tap;
+    if (tap && tap.spec.port === 'underlay' && this.tapLocal && (msg.length < 8 || tap.wants(msg.readUIntBE(4, 3)))) {
+      const src = parseIpKey(rinfo.address);
+      if (src) tap.put(underlayRxHeader(this.tapLocal, { ip: src.bytes, port: rinfo.port }, msg, 0, msg.length), msg, 0, msg.length);
+    }
     this.pipeline.input(UNDERLAY_PORT, msg, 0, msg.length, key, this.tx, this.now);
     this.flush(this.tx);
   }
 
   /** Sends and clears a batch of output frames. */
   private flush(tx: TxBatch): void {
+    const tap = this.tap;
     for (let i = 0; i < tx.count; i++) {
       const off = tx.offset(i);
       const len = tx.len[i]!;
+      if (tap && (tx.kind[i] === EGRESS_PORT ? tap.spec.port === tx.index[i] : tap.spec.port === 'underlay') && tap.wants(tx.vni[i]!))
+        tap.put(null, tx.data, off, len);
       if (tx.kind[i] === EGRESS_PORT) {
         const p = this.ports.get(tx.index[i]!);
         if (!p) continue;
