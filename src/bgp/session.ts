@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import { hostname as osHostname } from 'node:os';
-import type { AddressFamily, NeighborConfig } from '../config/schema';
+import { DEFAULTS, type AddressFamily, type NeighborConfig } from '../config/schema';
 import type { RibApi, RibPeer } from '../rib/api';
 import { SystemClock, type Clock, type TimerHandle } from '../util/clock';
 import { toHex } from '../util/bytes';
@@ -99,6 +99,28 @@ export interface SessionOptions {
   gracefulRestart?: { preserveForwarding: boolean; staleTime: number; selectDeferTime: number };
   /** Advertise RFC 8654 extended messages. Default true. */
   extendedMessage?: boolean;
+  /** Live recording of messages and state changes (MRT BGP4MP, src/mrt/live.ts); absent: nothing is copied. */
+  recorder?: SessionRecorder;
+}
+
+/** Both ends of a session as a BGP4MP record names them (RFC 6396 §4.4). */
+export interface RecordedPeering {
+  peerAddress: Ip;
+  peerAs: number;
+  localAddress: Ip;
+  localAs: number;
+}
+
+/**
+ * What a session hands a recorder: each message received (UPDATEs only,
+ * unless `allMessages`) as its whole wire octets, valid only during the call;
+ * messages sent when `allMessages`; FSM transitions when `stateChanges`.
+ */
+export interface SessionRecorder {
+  readonly allMessages: boolean;
+  readonly stateChanges: boolean;
+  message(p: RecordedPeering, bytes: Uint8Array, sent: boolean): void;
+  stateChange(p: RecordedPeering, from: FsmStateName, to: FsmStateName): void;
 }
 
 /** Per-peer state and counters, as `show peers` prints them. */
@@ -216,6 +238,8 @@ class Conn {
   /** The event being processed, for DeleteRoutes (graceful restart applies only to TCP failures). */
   event: FsmEvent | null = null;
   discarded = false;
+  /** Both ends of the current connection, for the recorder (set on attach when one is configured). */
+  peering: RecordedPeering | null = null;
 
   constructor(fsm: FsmState, timers: (c: Conn) => PeerTimers) {
     this.fsm = fsm;
@@ -265,6 +289,12 @@ export class Session {
   private readonly restartTime: number;
   private readonly extendedMessage: boolean;
   private readonly ibgp: boolean;
+  private readonly recorder: SessionRecorder | undefined;
+  /** Waits (s) after a connection attempt that was refused or failed before it opened (neighbor refused-retry). */
+  private readonly refusedFirst: number;
+  private readonly refusedMax: number;
+  /** Attempts refused in a row since the last one that connected. */
+  private refusedStreak = 0;
 
   private main: Conn;
   private second: Conn | null = null;
@@ -310,10 +340,23 @@ export class Session {
     this.id = n.address;
     this.local = opts.local;
     this.rib = opts.rib;
+    const ih = n.idleHold;
     this.cfg = {
-      ...fsmConfig({ localAs: opts.local.as, localId: opts.local.routerId, peerAs: n.remoteAs, holdTime: n.holdTime, keepaliveTime: n.keepalive }),
+      ...fsmConfig({
+        localAs: opts.local.as,
+        localId: opts.local.routerId,
+        peerAs: n.remoteAs,
+        holdTime: n.holdTime,
+        keepaliveTime: n.keepalive,
+        ...(n.connectRetryTime !== undefined ? { connectRetryTime: n.connectRetryTime } : {}),
+        ...(ih ? { idleHoldTime: ih.firstSeconds, maxIdleHoldTime: ih.maxSeconds } : {}),
+      }),
       ...opts.fsm,
     };
+    const rr = n.refusedRetry ?? DEFAULTS.refusedRetry;
+    this.refusedFirst = rr.firstMs / 1000;
+    this.refusedMax = rr.maxMs / 1000;
+    this.recorder = opts.recorder;
     this.clock = opts.clock ?? new SystemClock();
     this.jitter = opts.jitter ?? randomJitter();
     this.log = (opts.log ?? createLogger()).child({ peer: n.address });
@@ -581,7 +624,9 @@ export class Session {
   private feed(c: Conn, ev: FsmEvent): void {
     if (c.discarded) return;
     const r = step(c.fsm, ev, this.cfg);
+    const from = c.fsm.state;
     c.fsm = r.next;
+    if (this.recorder?.stateChanges && r.next.state !== from) this.recorder.stateChange(this.peeringOf(c), from, r.next.state);
     const prev = c.event;
     c.event = ev;
     try {
@@ -654,6 +699,7 @@ export class Session {
         return;
       }
       c.connecting = null;
+      this.refusedStreak = 0;
       tuneSocket(sock);
       this.attach(c, sock, true);
       this.feed(c, { type: 'Tcp_CR_Acked' });
@@ -663,13 +709,35 @@ export class Session {
       c.connecting = null;
       this.lastError = `connect: ${e.message}`;
       this.log.debug('connection attempt failed', { error: e.message });
+      const before = c.fsm.idleHoldTime;
       this.feed(c, { type: 'TcpConnectionFails' });
+      // A refused connection is a peer not listening yet (a route reflector
+      // still starting), not one that oscillates (RFC 4271 §8.1.1
+      // DampPeerOscillations): retry after refused-retry (doubling to its
+      // max, never later than the IdleHoldTime), and leave the back-off as it was.
+      if (c.fsm.state === 'Idle' && c.timers.running('IdleHold')) {
+        const wait = Math.min(before, this.refusedFirst * 2 ** Math.min(this.refusedStreak, 20), this.refusedMax);
+        this.refusedStreak++;
+        c.fsm = { ...c.fsm, idleHoldTime: before };
+        c.timers.start('IdleHold', wait);
+      }
     });
+  }
+
+  /** Both ends of a connection as the recorder names them (the configured or wildcard local address before one is bound). */
+  private peeringOf(c: Conn): RecordedPeering {
+    if (c.peering) return c.peering;
+    const v6 = this.neighbor.address.includes(':');
+    return { peerAddress: this.neighbor.address, peerAs: this.neighbor.remoteAs, localAddress: this.neighbor.localAddress ?? (v6 ? '::' : '0.0.0.0'), localAs: this.local.as };
   }
 
   private attach(c: Conn, sock: net.Socket, outbound: boolean): void {
     c.socket = sock;
     c.outbound = outbound;
+    if (this.recorder) {
+      const local = socketAddress(sock.localAddress);
+      c.peering = local ? { peerAddress: this.neighbor.address, peerAs: this.neighbor.remoteAs, localAddress: local, localAs: this.local.as } : null;
+    }
     c.framer = new Framer();
     c.blocked = false;
     c.localOpen = null;
@@ -711,6 +779,7 @@ export class Session {
     const sock = c.socket;
     if (!sock || sock.destroyed) return false;
     countInc(this.msgOut, MSG_TYPE_NAMES[type] ?? String(type));
+    if (this.recorder?.allMessages) this.recorder.message(this.peeringOf(c), bytes, true);
     return sock.write(bytes);
   }
 
@@ -750,6 +819,8 @@ export class Session {
   private onMessage(c: Conn, buf: Uint8Array, start: number, end: number): void {
     const type = buf[start + 18]!;
     countInc(this.msgIn, MSG_TYPE_NAMES[type] ?? String(type));
+    // RFC 6396 §4.4.3: the message as received, written before it is acted on.
+    if (this.recorder && (type === MsgType.UPDATE || this.recorder.allMessages)) this.recorder.message(this.peeringOf(c), buf.subarray(start, end), false);
     try {
       switch (type) {
         case MsgType.OPEN:
@@ -1197,6 +1268,7 @@ export class Session {
         }
         parts.push(bytes);
         size += bytes.length;
+        if (this.recorder?.allMessages) this.recorder.message(this.peeringOf(c), bytes, true);
         this.updatesOut++;
         this.prefixesSent += nlriCounts(u).announced;
       }

@@ -11,6 +11,8 @@ import { OutputScheduler, Session, type PeerStatus } from './session';
 import type { Jitter } from './timers';
 import { boundPort, listen, socketAddress } from './transport';
 import { admitAccepted, secureListener } from './tcp-options';
+import { LiveBgp4mp, PeriodicTableDump } from '../mrt/live';
+import type { DumpPath } from '../mrt/dump';
 
 /**
  * The BGP speaker: one listening socket, one Session per configured
@@ -42,12 +44,17 @@ export class Speaker {
   /** Neighbors whose TCP MD5 key is installed on the listener. */
   private keyed = new Set<Ip>();
   private stopping = false;
+  /** `mrt:` in the config: the live BGP4MP recorder and the periodic table dump. */
+  readonly mrtUpdates: LiveBgp4mp | null;
+  readonly mrtTable: PeriodicTableDump | null = null;
 
   constructor(opts: SpeakerOptions) {
     this.cfg = opts.config;
     this.rib = opts.rib;
     this.log = opts.log ?? createLogger({ level: opts.config.log.level });
     this.scheduler = new OutputScheduler(opts.rib);
+    const mrt = opts.config.mrt;
+    this.mrtUpdates = mrt?.updates ? new LiveBgp4mp(mrt.updates, this.log.child({ part: 'mrt' })) : null;
     for (const n of opts.config.neighbors) {
       const so: ConstructorParameters<typeof Session>[0] = {
         neighbor: n,
@@ -64,9 +71,24 @@ export class Speaker {
       if (opts.clock) so.clock = opts.clock;
       if (opts.jitter) so.jitter = opts.jitter;
       if (opts.fsm) so.fsm = opts.fsm;
+      if (this.mrtUpdates) so.recorder = this.mrtUpdates;
       const rp = opts.remotePort;
       if (rp) so.remotePort = () => rp(n);
       this.sessions.set(n.address, new Session(so));
+    }
+    if (mrt?.table) {
+      // The RIB lists its paths (Rib.routes); a RIB without that listing has nothing to dump.
+      const listing = (this.rib as RibApi & { routes?: () => Iterable<DumpPath> }).routes;
+      this.mrtTable = new PeriodicTableDump(
+        mrt.table,
+        {
+          collectorBgpId: opts.config.routerId,
+          localAs: opts.config.as,
+          paths: () => (typeof listing === 'function' ? listing.call(this.rib) : []),
+          peers: () => this.peers().map((p) => ({ id: p.address, address: p.address, asn: p.remoteAs, bgpId: p.bgpId ?? '0.0.0.0' })),
+        },
+        this.log.child({ part: 'mrt' }),
+      );
     }
   }
 
@@ -189,6 +211,7 @@ export class Speaker {
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([this.mrtUpdates?.close(), this.mrtTable?.close()]);
     this.log.info('BGP speaker stopped');
   }
 }

@@ -1,9 +1,7 @@
 import { loadDaemonConfig, untilStopped, type Out } from './daemon';
 import { Speaker } from '../bgp/speaker';
 import { ControlServer } from '../control/server';
-import { instrumentRib } from '../observe/instrument';
-import { ObserveServer } from '../observe/http';
-import { Metrics } from '../observe/metrics';
+import { loadObserve } from './observe-modules';
 import { Rib } from '../rib/rib';
 import { createLogger } from '../util/log';
 
@@ -22,11 +20,12 @@ export async function runBgp(argv: string[], err: Out, signal?: AbortSignal): Pr
   const log = createLogger({ level: cfg.log.level });
   const rib = new Rib({ asn: cfg.as, routerId: cfg.routerId, clusterId: cfg.routeReflector?.clusterId ?? cfg.routerId });
   // `metrics:` in the config: the speaker gets an instrumented view of the RIB and /metrics + /api/* are served.
-  const metrics = cfg.metrics ? new Metrics() : null;
-  const speaker = new Speaker({ config: cfg, rib: metrics ? instrumentRib(rib, metrics) : rib, log });
+  const obs = cfg.metrics ? loadObserve() : null;
+  const metrics = obs ? new obs.Metrics() : null;
+  const speaker = new Speaker({ config: cfg, rib: obs && metrics ? obs.instrumentRib(rib, metrics) : rib, log });
   const control = new ControlServer(cfg.controlSocket, { peers: () => speaker.peers(), rib, actions: speaker }, log);
   metrics?.setPeers(() => speaker.peers());
-  const observe = cfg.metrics && metrics ? new ObserveServer({ listen: cfg.metrics.listen, metrics, show: (req) => control.answer(JSON.stringify(req)), log }) : null;
+  const observe = cfg.metrics && obs && metrics ? new obs.ObserveServer({ listen: cfg.metrics.listen, metrics, show: (req) => control.answer(JSON.stringify(req)), log }) : null;
   try {
     await control.start();
     await observe?.start();

@@ -6,9 +6,7 @@ import { openBackend, type BackendKind, type DataplaneBackend } from '../vtep/ba
 import { Vtep } from '../vtep/vtep';
 import { vtepView } from '../vtep/views';
 import { vtepMetricsSource } from '../vtep/metrics';
-import { Metrics } from '../observe/metrics';
-import { ObserveServer } from '../observe/http';
-import { instrumentRib } from '../observe/instrument';
+import { loadObserve } from './observe-modules';
 import type { Rib } from '../rib/rib';
 
 /**
@@ -55,13 +53,14 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
     return 1;
   }
   // `metrics:` in the config: /metrics and /api/* (the same documents as `show --json`).
-  const metrics = cfg.metrics ? new Metrics() : null;
+  const obs = cfg.metrics ? loadObserve() : null;
+  const metrics = obs ? new obs.Metrics() : null;
   const vtep = new Vtep({
     config: cfg,
     dataplane: dp.driver,
     portOf: (i) => ports.get(i)!,
     log,
-    ...(metrics ? { instrument: (rib: Rib) => instrumentRib(rib, metrics) } : {}),
+    ...(obs && metrics ? { instrument: (rib: Rib) => obs.instrumentRib(rib, metrics) } : {}),
   });
   const control = new ControlServer(
     cfg.controlSocket,
@@ -80,7 +79,7 @@ export async function runVtep(argv: string[], err: Out, signal?: AbortSignal): P
   );
   metrics?.setPeers(() => vtep.speaker.peers());
   metrics?.setDataplane(vtepMetricsSource(vtep, () => dp.counters()));
-  const observe = cfg.metrics && metrics ? new ObserveServer({ listen: cfg.metrics.listen, metrics, show: (req) => control.answer(JSON.stringify(req)), log }) : null;
+  const observe = cfg.metrics && obs && metrics ? new obs.ObserveServer({ listen: cfg.metrics.listen, metrics, show: (req) => control.answer(JSON.stringify(req)), log }) : null;
   try {
     await dp.start();
     await control.start();

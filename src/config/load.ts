@@ -49,6 +49,8 @@ const TOP_KEYS = [
   'control-socket',
   'log',
   'metrics',
+  'tables',
+  'mrt',
 ] as const;
 const LISTEN_KEYS = ['address', 'port'];
 const UNDERLAY_KEYS = ['address', 'interface', 'udp-port'];
@@ -65,6 +67,9 @@ const NEIGHBOR_KEYS = [
   'description',
   'address-families',
   'max-prefixes',
+  'connect-retry',
+  'idle-hold',
+  'refused-retry',
 ];
 const L2VNI_KEYS = [
   'vni',
@@ -259,6 +264,21 @@ function neighbor(f: Field, localAs: number | undefined): { value: NeighborConfi
     const limit = pm?.required('limit')?.int(1, MAX_U32, 'a prefix count 1..4294967295');
     const action = pm?.get('action')?.oneOf(['warn', 'teardown'] as const) ?? DEFAULTS.maxPrefixAction;
     if (limit !== undefined) n.maxPrefixes = { limit, action };
+  }
+
+  const cr = m.get('connect-retry')?.int(1, 65535, 'a ConnectRetryTime 1..65535 seconds');
+  if (cr !== undefined) n.connectRetryTime = cr;
+  const ih = m.get('idle-hold')?.map(['first-seconds', 'max-seconds']);
+  if (ih) {
+    const firstSeconds = ih.get('first-seconds')?.int(1, 3600, 'a first IdleHoldTime 1..3600 seconds') ?? 1;
+    const maxSeconds = ih.get('max-seconds')?.int(firstSeconds, 3600, `a longest IdleHoldTime ${firstSeconds}..3600 seconds (at least first-seconds)`) ?? Math.max(firstSeconds, 120);
+    n.idleHold = { firstSeconds, maxSeconds };
+  }
+  const rr = m.get('refused-retry')?.map(['first-ms', 'max-ms']);
+  if (rr) {
+    const firstMs = rr.get('first-ms')?.int(1, 600_000, 'a wait 1..600000 ms') ?? DEFAULTS.refusedRetry.firstMs;
+    const maxMs = rr.get('max-ms')?.int(firstMs, 600_000, `a wait ${firstMs}..600000 ms (at least first-ms)`) ?? Math.max(firstMs, DEFAULTS.refusedRetry.maxMs);
+    n.refusedRetry = { firstMs, maxMs };
   }
   return { value: n, address: m.get('address') ?? f };
 }
@@ -576,6 +596,38 @@ export function parseConfig(text: string, file: string, mode: ConfigMode = 'run'
     }
   }
 
+  const tf = top.get('tables');
+  if (tf) {
+    const tm = tf.map(['macs', 'arp', 'vteps']);
+    const t: NonNullable<BgpConfig['tables']> = {};
+    const macs = tm?.get('macs')?.int(64, 1 << 26, 'a MAC table size 64..67108864');
+    const arp = tm?.get('arp')?.int(64, 1 << 26, 'an ARP/ND table size 64..67108864');
+    const vteps = tm?.get('vteps')?.int(1, 1 << 20, 'a remote VTEP count 1..1048576');
+    if (macs !== undefined) t.macs = macs;
+    if (arp !== undefined) t.arp = arp;
+    if (vteps !== undefined) t.vteps = vteps;
+    cfg.tables = t;
+  }
+
+  const mrtField = top.get('mrt');
+  if (mrtField) {
+    const mm = mrtField.map(['updates', 'table']);
+    const mrt: NonNullable<BgpConfig['mrt']> = {};
+    const uf = mm?.get('updates')?.map(['file', 'interval', 'all-messages', 'state-changes']);
+    if (uf) {
+      const file = mrtFile(uf.required('file'));
+      const intervalSeconds = uf.get('interval')?.int(0, 86400, 'an interval 0..86400 seconds (0: one file)') ?? 0;
+      if (file !== undefined) mrt.updates = { file, intervalSeconds, allMessages: uf.get('all-messages')?.bool() ?? false, stateChanges: uf.get('state-changes')?.bool() ?? true };
+    }
+    const tbf = mm?.get('table')?.map(['file', 'interval']);
+    if (tbf) {
+      const file = mrtFile(tbf.required('file'));
+      const intervalSeconds = tbf.get('interval')?.int(60, 86400, 'an interval 60..86400 seconds') ?? DEFAULTS.mrtTableInterval;
+      if (file !== undefined) mrt.table = { file, intervalSeconds };
+    }
+    cfg.mrt = mrt;
+  }
+
   const ul = top.get('underlay');
   if (ul) {
     const u = underlay(ul);
@@ -654,6 +706,16 @@ export function parseConfig(text: string, file: string, mode: ConfigMode = 'run'
   }
   if (d.errors.length > 0) return { ok: false, errors: sortErrors(d.errors) };
   return { ok: true, config: cfg };
+}
+
+/** An MRT file name: a non-empty path whose % conversions are ones mrtFileName (src/mrt/live.ts) knows. */
+function mrtFile(f: Field | undefined): string | undefined {
+  const s = f?.str('a file path');
+  if (f === undefined || s === undefined) return undefined;
+  if (s === '') return f.error('expected a file path, got an empty string');
+  const bad = /%[^YmdHMS%]|%$/.exec(s);
+  if (bad) return f.error(`unknown conversion "${bad[0]}" in the file name (known: %Y %m %d %H %M %S %%)`);
+  return s;
 }
 
 /** "127.0.0.1:9179", "[::1]:9179", ":9179" (every IPv4 address); port 0 takes any free port. Throws RangeError. */

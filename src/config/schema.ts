@@ -98,6 +98,31 @@ export interface NeighborConfig {
   addressFamilies: AddressFamily[];
   /** `max-prefixes: {limit, action}`: act when the peer sends more than `limit` prefixes; action `warn` or `teardown` (default, Cease 1/RFC 4486). */
   maxPrefixes?: { limit: number; action: MaxPrefixAction };
+  /**
+   * `connect-retry`: ConnectRetryTime in seconds, 1..65535: how long a TCP
+   * connection attempt that gets no answer (no SYN-ACK, no RST) may take
+   * before the next one (RFC 4271 §10). Default 120.
+   */
+  connectRetryTime?: number;
+  /**
+   * `idle-hold: {first-seconds, max-seconds}`: after a session fails it
+   * starts again by itself once the IdleHoldTime has passed (RFC 4271 §8.1.1
+   * leaves the value to the implementation), jittered by 0.75..1; each
+   * further failure doubles it (DampPeerOscillations) up to `max-seconds`,
+   * and two minutes Established start it over. `first-seconds` 1..3600
+   * (default 1, as FRR), `max-seconds` first-seconds..3600 (default 120).
+   */
+  idleHold?: { firstSeconds: number; maxSeconds: number };
+  /**
+   * `refused-retry: {first-ms, max-ms}`: a connection attempt that is
+   * refused or fails before it opens is a peer not listening yet (a route
+   * reflector still starting), not one that oscillates: the next attempt
+   * comes after `first-ms` (1..600000, default 250), doubling up to `max-ms`
+   * (first-ms..600000, default 1000, as FRR's `timers connect 1`), never
+   * later than the IdleHoldTime would, and without growing the IdleHold
+   * back-off.
+   */
+  refusedRetry?: { firstMs: number; maxMs: number };
 }
 
 /** Key `route-reflector`: route reflector settings (RFC 4456). */
@@ -260,6 +285,52 @@ export interface MetricsConfig {
   listen: { address: Ip; port: number };
 }
 
+/**
+ * Key `tables`: sizes of the native data plane's tables, allocated (and
+ * touched) in full when it starts, so they are the memory a VTEP costs
+ * whether it holds one host or many. A full table refuses new entries (logged
+ * as "data plane rejected ops"); raise the size and restart.
+ */
+export interface TablesConfig {
+  /**
+   * `macs`: MAC table entries, local and remote, over every VNI, 64..67108864.
+   * Default: the sum of the VNIs' `max-macs` when every VNI sets one, else
+   * 4096 per L2VNI; within 8192..65536 either way.
+   */
+  macs: number;
+  /** `arp`: ARP/ND suppression entries (IP → MAC), 64..67108864. Default: as `macs`. */
+  arp: number;
+  /** `vteps`: remote VTEPs, 1..1048576. Default 1024. */
+  vteps: number;
+}
+
+/**
+ * Key `mrt`: MRT files (RFC 6396) written while the daemon runs. Absent: none.
+ * File names take strftime-like conversions of the time the file was opened
+ * (UTC): %Y %m %d %H %M %S, and %% for "%"; with an `interval` a new file is
+ * opened each time the interval comes round (aligned to the epoch, as
+ * bgpd's `dump bgp updates PATH INTERVAL`).
+ */
+export interface MrtConfig {
+  /**
+   * `updates: {file, interval, all-messages, state-changes}`: every UPDATE
+   * received on every session, written as it arrives as a
+   * BGP4MP_MESSAGE_AS4 record (§4.4.3). `file` (required) is the path;
+   * `interval` seconds between files, 0 (default) one file; `all-messages`
+   * true records every message received and sent (sent ones as
+   * BGP4MP_MESSAGE_AS4_LOCAL, §4.4.6), default false; `state-changes`
+   * (default true) records FSM transitions as BGP4MP_STATE_CHANGE_AS4 (§4.4.1).
+   * Writes are buffered (64 KiB or 1 s) and asynchronous.
+   */
+  updates?: { file: string; intervalSeconds: number; allMessages: boolean; stateChanges: boolean };
+  /**
+   * `table: {file, interval}`: a TABLE_DUMP_V2 snapshot (§4.3) of the
+   * Adj-RIBs-In every `interval` seconds (60..86400, default 7200; the first
+   * one an interval after the start), written to a new file each time.
+   */
+  table?: { file: string; intervalSeconds: number };
+}
+
 /** What `evpn-vtep bgp` needs. */
 export interface BgpConfig {
   /** `router-id` (required): BGP Identifier, an IPv4 address (RFC 4271 §4.2). */
@@ -286,6 +357,10 @@ export interface BgpConfig {
   log: LogConfig;
   /** `metrics: {listen: "127.0.0.1:9179"}`: serve /metrics and /api/*. Default: off. */
   metrics?: MetricsConfig;
+  /** `tables`: data plane table sizes (`run` only). Absent: derived from the VNIs (see TablesConfig). */
+  tables?: Partial<TablesConfig>;
+  /** `mrt`: live BGP4MP and periodic TABLE_DUMP_V2 files. Default: none. */
+  mrt?: MrtConfig;
 }
 
 /** What `evpn-vtep run` needs: a BGP config with an underlay. */
@@ -316,4 +391,11 @@ export const DEFAULTS = {
   grSelectDeferTime: 360,
   controlSocket: '/run/evpn-vtep.sock',
   logLevel: 'info' as LogLevel,
+  connectRetryTime: 120,
+  refusedRetry: { firstMs: 250, maxMs: 1000 },
+  vteps: 1024,
+  macsPerVni: 4096,
+  minMacs: 8192,
+  maxDefaultMacs: 65536,
+  mrtTableInterval: 7200,
 } as const;

@@ -33,6 +33,7 @@ import {
   type CaptureStats,
 } from './capture';
 import { decodeEvents, type DataplaneEvent } from './events';
+import { mainTableOnly, neighbourIpv4, routeIpv4 } from './kernel-tables';
 import {
   createNativeDataplane,
   toCounterSnapshot,
@@ -93,15 +94,21 @@ interface Neigh {
  * to its discard port (RFC 863) and waiting for the kernel's ARP/ND.
  */
 export async function resolveNextHopMac(remote: Ip, timeoutMs = 3000): Promise<Mac> {
-  const routes = JSON.parse((await run('ip', ['-j', 'route', 'get', remote])).stdout) as RouteGet[];
-  const r = routes[0];
+  // IPv4 without policy rules: the kernel's tables read from /proc (kernel-tables.ts), no process per lookup.
+  const proc = ipFamily(remote) === 4 && (await mainTableOnly());
+  const r = proc ? await routeIpv4(remote) : (JSON.parse((await run('ip', ['-j', 'route', 'get', remote])).stdout) as RouteGet[])[0];
   if (!r) throw new Error(`no route to VTEP ${remote}`);
   const nh = r.gateway ?? remote;
   const deadline = Date.now() + timeoutMs;
   for (let poked = false; ; ) {
-    const neighs = JSON.parse((await run('ip', ['-j', 'neigh', 'show', 'to', nh, 'dev', r.dev])).stdout) as Neigh[];
-    const n = neighs.find((x) => x.lladdr && !x.state?.includes('FAILED') && !x.state?.includes('INCOMPLETE'));
-    if (n?.lladdr) return n.lladdr.toLowerCase();
+    if (proc) {
+      const mac = await neighbourIpv4(nh, r.dev);
+      if (mac) return mac;
+    } else {
+      const neighs = JSON.parse((await run('ip', ['-j', 'neigh', 'show', 'to', nh, 'dev', r.dev])).stdout) as Neigh[];
+      const n = neighs.find((x) => x.lladdr && !x.state?.includes('FAILED') && !x.state?.includes('INCOMPLETE'));
+      if (n?.lladdr) return n.lladdr.toLowerCase();
+    }
     if (Date.now() > deadline) throw new Error(`next hop ${nh} of VTEP ${remote} does not resolve on ${r.dev}`);
     if (!poked) {
       poked = true;

@@ -9,6 +9,7 @@ import { ensureNeighbourTable, neighbourEntriesNeeded } from './kernel';
 import { Topology, ipNs } from './netns';
 import { frrLeafBgpd, frrSpineBgpd, gatewayIp, HOST_PREFIX_LEN, leafConfig, makePlan, spineConfig, SPINE_IP, VNIS, type LabHost, type LabLeaf, type LabPlan, type PlanOptions } from './plan';
 import { pollUntil } from '../util/poll';
+import { DAEMON_NODE_FLAGS } from '../cli/flags';
 
 /**
  * `evpn-vtep lab`: builds the plan of plan.ts in network namespaces, runs
@@ -52,7 +53,19 @@ function selfCommand(args: string[]): string[] {
   const entry = path.resolve(__dirname, '..', 'cli', `main${ext}`);
   // From source, the child needs tsx even when this process got its loader another way (vitest).
   const loader = ext === '.ts' && !process.execArgv.includes('tsx') ? ['--import', 'tsx'] : [];
-  return [process.execPath, ...process.execArgv, ...loader, entry, ...args];
+  return withLeafFlags([process.execPath, ...process.execArgv, ...loader, entry], args);
+}
+
+/**
+ * A daemon's command line: VTEP leaves (`run`) get the daemon node flags
+ * (src/cli/flags.ts) unless the command sets a young generation size itself;
+ * the route reflector (`bgp`) keeps V8's defaults — it takes every leaf's
+ * routes and a small young generation would cost it time in scavenges.
+ */
+function withLeafFlags(command: readonly string[], args: string[]): string[] {
+  const node = command[0] === process.execPath;
+  const flags = node && args[0] === 'run' && !command.some((f) => f.startsWith('--max-semi-space-size')) ? DAEMON_NODE_FLAGS : [];
+  return [command[0]!, ...flags, ...command.slice(1), ...args];
 }
 
 function sh(ns: string, argv: string[], timeoutMs = 15_000): string {
@@ -132,7 +145,8 @@ export class Lab {
     const dir = opts.dir ?? DEFAULT_DIR;
     if (readState(dir)) throw new Error(`a lab is already up (${stateFile(dir)}): run "evpn-vtep lab down" first`);
     mkdirSync(dir, { recursive: true });
-    const plan = makePlan(randomBytes(2).toString('hex'), opts.leaves, dir, opts.prefix, opts);
+    // EVPN_VTEP_LAB_PREFIX: a name prefix of one's own on a machine shared with other labs (tests, benchmarks).
+    const plan = makePlan(randomBytes(2).toString('hex'), opts.leaves, dir, opts.prefix ?? (process.env.EVPN_VTEP_LAB_PREFIX || undefined), opts);
     const topo = new Topology(plan.prefix, plan.id);
     const lab = new Lab(plan, topo, [], opts.out, {}, opts.command);
     try {
@@ -200,6 +214,9 @@ export class Lab {
         ipNs(l.accessNs, ['link', 'set', p(`a${l.index}p${v}`), 'master', `br${v}`]);
         if (l.kind === 'frr') this.kernelVtep(l, v);
       }
+      // Progress of a large lab: a line per quarter of the leaves.
+      const n = plan.leaves.length;
+      if (n >= 8 && (l.index % Math.ceil(n / 4) === 0 || l.index === n)) this.say(`  leaves wired: ${l.index}/${n}`);
     }
     for (const h of plan.hosts) {
       topo.addNs(`h${h.leaf}v${h.vni}`);
@@ -227,7 +244,7 @@ export class Lab {
 
   private spawnDaemon(name: string, ns: string, args: string[]): void {
     const log = openSync(path.join(this.plan.dir, `${name}.log`), 'a');
-    const child = spawn('ip', ['netns', 'exec', ns, ...(this.command ? [...this.command, ...args] : selfCommand(args))], { detached: true, stdio: ['ignore', log, log] });
+    const child = spawn('ip', ['netns', 'exec', ns, ...(this.command ? withLeafFlags(this.command, args) : selfCommand(args))], { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();
     this.started[name] = Date.now();
@@ -259,7 +276,22 @@ export class Lab {
     }
     const failed = (await Promise.allSettled(frr)).find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    await waitFor('every leaf to establish its session with the spine', async () => (await this.spineSessions()) === plan.leaves.length, 60_000);
+    // Progress: the count of Established sessions as it grows, at most about once a second (and when all are up).
+    let shown = -1;
+    let shownAt = 0;
+    await waitFor(
+      'every leaf to establish its session with the spine',
+      async () => {
+        const up = await this.spineSessions();
+        if (up !== shown && up < plan.leaves.length && Date.now() - shownAt >= 1000) {
+          if (up > 0) this.say(`  sessions Established: ${up}/${plan.leaves.length}`);
+          shown = up;
+          shownAt = Date.now();
+        }
+        return up === plan.leaves.length;
+      },
+      60_000,
+    );
     this.say('  all BGP sessions Established');
   }
 

@@ -62,6 +62,8 @@ export interface LabPlan {
   leaves: LabLeaf[];
   hosts: LabHost[];
   timers: LabTimers;
+  /** Extra top-level YAML of the spine's config. */
+  spineExtra?: string;
   /** `evpn-vtep run --dataplane` of the evpn-vtep leaves (absent: the daemon's default, auto). */
   dataplane?: 'native' | 'portable';
   /** The evpn-vtep leaves route between the VNIs (tenant TENANT, anycast gateways); hosts route through them. */
@@ -77,9 +79,11 @@ export interface LabTimers {
   /** The evpn-vtep leaves' duplicate address detection. */
   dad: { maxMoves: number; windowSeconds: number };
   logLevel: 'debug' | 'info' | 'warn';
+  /** The evpn-vtep leaves serve /metrics and /api (the scale bench turns it off: FRR runs no exporter either). */
+  metrics: boolean;
 }
 
-export const DEFAULT_TIMERS: LabTimers = { holdTime: 9, probeTimeoutMs: 1000, dad: { maxMoves: 5, windowSeconds: 180 }, logLevel: 'info' };
+export const DEFAULT_TIMERS: LabTimers = { holdTime: 9, probeTimeoutMs: 1000, dad: { maxMoves: 5, windowSeconds: 180 }, logLevel: 'info', metrics: true };
 
 export interface PlanOptions {
   /** 1-based indexes of the leaves run by FRR. */
@@ -91,6 +95,8 @@ export interface PlanOptions {
   macSalt?: number;
   /** Tenant routing on the evpn-vtep leaves (default off: bridging only). */
   routing?: boolean;
+  /** More top-level YAML for the evpn-vtep spine's config (tests: `mrt:` recording). */
+  spineExtra?: string;
 }
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
@@ -132,6 +138,7 @@ export function makePlan(id: string, leaves: number, dir: string, prefix = 'evl'
     spine: { ns: nm('sp'), bridge: 'br0', socket: `${dir}/spine.sock`, config: `${dir}/spine.yaml`, kind: opts.frrSpine ? 'frr' : 'evpn' },
     ...(opts.dataplane ? { dataplane: opts.dataplane } : {}),
     ...(opts.routing ? { routing: true } : {}),
+    ...(opts.spineExtra ? { spineExtra: opts.spineExtra } : {}),
     leaves: [],
     hosts: [],
     timers: { ...DEFAULT_TIMERS, ...opts.timers },
@@ -163,6 +170,7 @@ export function spineConfig(p: LabPlan): string {
     ...p.leaves.map((l) => `  - { address: ${l.underlayIp}, remote-as: ${LAB_AS}, route-reflector-client: true, passive: true, hold-time: ${p.timers.holdTime}, description: leaf${l.index} }`),
     `control-socket: ${p.spine.socket}`,
     `log: { level: ${p.timers.logLevel} }`,
+    ...(p.spineExtra ? [p.spineExtra.trimEnd()] : []),
     '',
   ].join('\n');
 }
@@ -182,7 +190,7 @@ export function leafConfig(l: LabLeaf, t: LabTimers = DEFAULT_TIMERS, routing = 
     `migration: { probe-timeout-ms: ${t.probeTimeoutMs}, dad: { max-moves: ${t.dad.maxMoves}, window-seconds: ${t.dad.windowSeconds} } }`,
     `control-socket: ${l.socket}`,
     // Each leaf is its own namespace: the same loopback port serves every leaf's /metrics.
-    'metrics: { listen: "127.0.0.1:9179" }',
+    ...(t.metrics ? ['metrics: { listen: "127.0.0.1:9179" }'] : []),
     `log: { level: ${t.logLevel} }`,
     '',
   ].join('\n');

@@ -64,6 +64,8 @@ export interface LeafResources {
   pssMiB: number;
   /** Average CPU over the idle window, % of one core. */
   idleCpuPct?: number;
+  /** CPU time (user + system) the daemon used from its start until the fabric converged, seconds. */
+  cpuToConvergeS?: number;
 }
 
 export interface ScaleResult {
@@ -362,6 +364,7 @@ export async function measureFabric(o: ScaleOptions): Promise<ScaleResult> {
       throw e;
     }
     const at = await converged;
+    const cpuAtConverge = new Map(['spine', ...leaves.map((i) => `leaf${i}`)].map((n) => [n, lab.pidsOf(n).reduce((a, p) => a + cpuTicks(p), 0) / USER_HZ]));
     announcers.stop();
     if (at === null) {
       const missing: string[] = [];
@@ -389,8 +392,8 @@ export async function measureFabric(o: ScaleOptions): Promise<ScaleResult> {
     say(`  ${o.kind}: ${pings.ok}/${pings.pairs} host pairs answer ping${round1.failed.length ? ` (${round1.failed.length} failed right after convergence)` : ''}`);
 
     const names = leaves.map((i) => `leaf${i}`);
-    const leafResources = names.map((n) => resources(lab, n));
-    const spine = resources(lab, 'spine');
+    const leafResources = names.map((n) => ({ ...resources(lab, n), cpuToConvergeS: cpuAtConverge.get(n) ?? 0 }));
+    const spine = { ...resources(lab, 'spine'), cpuToConvergeS: cpuAtConverge.get('spine') ?? 0 };
     if (o.idleMs) {
       await sleep(o.settleMs ?? 3000);
       const cpu = await idleCpu(lab, [...names, 'spine'], o.idleMs);
@@ -460,7 +463,7 @@ function logIssues(lab: Lab, names: string[]): string[] {
 }
 
 /** Summary figures of a fabric: means and maxima over its leaves. */
-export function summarize(r: ScaleResult): { rssMiB: number; pssMiB: number; idleCpuMeanPct: number | null; idleCpuMaxPct: number | null } {
+export function summarize(r: ScaleResult): { rssMiB: number; pssMiB: number; idleCpuMeanPct: number | null; idleCpuMaxPct: number | null; cpuToConvergeS: number } {
   const n = r.leafResources.length || 1;
   const cpu = r.leafResources.map((l) => l.idleCpuPct).filter((x): x is number => x !== undefined);
   return {
@@ -468,5 +471,6 @@ export function summarize(r: ScaleResult): { rssMiB: number; pssMiB: number; idl
     pssMiB: r.leafResources.reduce((a, l) => a + l.pssMiB, 0) / n,
     idleCpuMeanPct: cpu.length ? cpu.reduce((a, x) => a + x, 0) / cpu.length : null,
     idleCpuMaxPct: cpu.length ? Math.max(...cpu) : null,
+    cpuToConvergeS: r.leafResources.reduce((a, l) => a + (l.cpuToConvergeS ?? 0), 0) / n,
   };
 }

@@ -4,6 +4,7 @@ import { Dataplane } from '../dataplane/dataplane';
 import { nativeUnavailableReason, type CounterSnapshot } from '../dataplane/native';
 import { PortableDataplane } from '../dataplane/portable/io';
 import type { CaptureSource } from '../dataplane/capture';
+import { DEFAULTS } from '../config/schema';
 import type { Logger } from '../util/log';
 import { nativeDriver } from './native-driver';
 import type { VtepDataplaneDriver } from './vtep';
@@ -37,6 +38,35 @@ function interfaceOf(address: string): string {
   return l.ifname;
 }
 
+/**
+ * Sizes of the native pipeline's tables from the config (key `tables`, see
+ * TablesConfig): the addon allocates and zeroes each table in full at start
+ * (its defaults, 65,536 MACs and ARP entries and 4,096 VNIs, cost ~19 MiB per
+ * process), so they follow what the VTEP is configured to hold. VNIs: the
+ * L2 and L3 VNIs configured (the data plane only ever holds those); ports:
+ * the access interfaces.
+ */
+export function tableSizes(cfg: VtepConfig, ports: number): { maxPorts: number; maxVnis: number; maxVteps: number; maxMacs: number; maxArp: number } {
+  const t = cfg.tables ?? {};
+  const l2 = cfg.l2vnis.length;
+  const capped = cfg.l2vnis.length > 0 && cfg.l2vnis.every((v) => v.maxMacs !== undefined);
+  const derived = capped ? cfg.l2vnis.reduce((a, v) => a + v.maxMacs!, 0) : DEFAULTS.macsPerVni * l2;
+  const macs = t.macs ?? Math.min(DEFAULTS.maxDefaultMacs, Math.max(DEFAULTS.minMacs, derived));
+  return {
+    maxPorts: Math.max(4, ports),
+    maxVnis: Math.max(16, l2 + (cfg.vrfs?.length ?? 0)),
+    maxVteps: t.vteps ?? DEFAULTS.vteps,
+    maxMacs: macs,
+    maxArp: t.arp ?? macs,
+  };
+}
+
+/**
+ * Ring sizes of the packet thread: commands (op records; a larger batch waits
+ * for the thread to make room) and events (learned MACs and the like).
+ */
+const COMMAND_RING = 8192;
+
 /** `auto` is native when the addon loads here, else portable (said in the log). */
 export async function openBackend(kind: BackendKind | 'auto', cfg: VtepConfig, ports: Map<string, number>, log: Logger): Promise<DataplaneBackend> {
   const portList = [...ports].map(([ifname, index]) => ({ index, ifname }));
@@ -55,6 +85,8 @@ export async function openBackend(kind: BackendKind | 'auto', cfg: VtepConfig, p
     const dp = await Dataplane.open({
       underlay: { ifname: cfg.underlay.interface ?? interfaceOf(cfg.underlay.address), localIp: cfg.underlay.address, udpPort: cfg.underlay.udpPort },
       ports: portList,
+      ...tableSizes(cfg, portList.length),
+      commandRing: COMMAND_RING,
       probeMac: PROBE_MAC,
       ...maxAge,
       log: say,

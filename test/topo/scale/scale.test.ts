@@ -46,13 +46,16 @@ describe('lab plan at scale', () => {
   });
 });
 
+/** Namespace prefix: EVPN_VTEP_LAB_PREFIX on a machine shared with other labs. */
+const PREFIX = process.env.EVPN_VTEP_LAB_PREFIX || 'sc';
+
 describe.skipIf(!canRun)(`fabric of ${LEAVES} evpn-vtep leaves`, () => {
   it('converges, every host reaches every other, a killed leaf leaves and comes back', async () => {
     let log = '';
     const r = await measureFabric({
       kind: 'evpn',
       leaves: LEAVES,
-      prefix: 'sc',
+      prefix: PREFIX,
       out: { write: (s: string) => (log += s) },
       timers: { logLevel: 'warn' },
       convergeTimeoutMs: 40_000,
@@ -74,6 +77,6 @@ describe.skipIf(!canRun)(`fabric of ${LEAVES} evpn-vtep leaves`, () => {
       expect(l.rssMiB, why).toBeGreaterThan(1);
     }
     // Everything it made is gone.
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`sc${r.labId}`);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`${PREFIX}${r.labId}`);
   }, 90_000);
 });

@@ -387,7 +387,7 @@ describe('loadConfig', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.errors[0]).toMatchObject({ file, line: 4, col: 1 });
-      expect(String(r.errors[0])).toBe(`${file}:4:1: bogus: unknown key; valid keys: router-id, as, listen, underlay, neighbors, route-reflector, l2vnis, vrfs, rd-rt-mode, migration, graceful-restart, control-socket, log, metrics`);
+      expect(String(r.errors[0])).toBe(`${file}:4:1: bogus: unknown key; valid keys: router-id, as, listen, underlay, neighbors, route-reflector, l2vnis, vrfs, rd-rt-mode, migration, graceful-restart, control-socket, log, metrics, tables, mrt`);
     }
     writeFileSync(file, FULL);
     const ok = loadConfig(file);
