@@ -598,7 +598,7 @@ export function parseConfig(text: string, file: string, mode: ConfigMode = 'run'
 
   const tf = top.get('tables');
   if (tf) {
-    const tm = tf.map(['macs', 'arp', 'vteps']);
+    const tm = tf.map(['macs', 'arp', 'vteps', 'routes']);
     const t: NonNullable<BgpConfig['tables']> = {};
     const macs = tm?.get('macs')?.int(64, 1 << 26, 'a MAC table size 64..67108864');
     const arp = tm?.get('arp')?.int(64, 1 << 26, 'an ARP/ND table size 64..67108864');
@@ -606,6 +606,8 @@ export function parseConfig(text: string, file: string, mode: ConfigMode = 'run'
     if (macs !== undefined) t.macs = macs;
     if (arp !== undefined) t.arp = arp;
     if (vteps !== undefined) t.vteps = vteps;
+    const routes = tm?.get('routes')?.int(16, 1 << 24, 'a tenant route count 16..16777216');
+    if (routes !== undefined) t.routes = routes;
     cfg.tables = t;
   }
 

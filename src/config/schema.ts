@@ -302,6 +302,12 @@ export interface TablesConfig {
   arp: number;
   /** `vteps`: remote VTEPs, 1..1048576. Default 1024. */
   vteps: number;
+  /**
+   * `routes`: tenant (IP-VRF) routes per address family, all tenants
+   * together, 16..16777216. Default 65536 when `vrfs` are configured, else
+   * the minimum (a VTEP that only bridges pays nothing for routing).
+   */
+  routes: number;
 }
 
 /**
@@ -394,6 +400,7 @@ export const DEFAULTS = {
   connectRetryTime: 120,
   refusedRetry: { firstMs: 250, maxMs: 1000 },
   vteps: 1024,
+  tenantRoutes: 65536,
   macsPerVni: 4096,
   minMacs: 8192,
   maxDefaultMacs: 65536,

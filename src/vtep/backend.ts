@@ -46,7 +46,10 @@ function interfaceOf(address: string): string {
  * L2 and L3 VNIs configured (the data plane only ever holds those); ports:
  * the access interfaces.
  */
-export function tableSizes(cfg: VtepConfig, ports: number): { maxPorts: number; maxVnis: number; maxVteps: number; maxMacs: number; maxArp: number } {
+export function tableSizes(
+  cfg: VtepConfig,
+  ports: number,
+): { maxPorts: number; maxVnis: number; maxVteps: number; maxMacs: number; maxArp: number; maxTenants: number; maxRoutes: number } {
   const t = cfg.tables ?? {};
   const l2 = cfg.l2vnis.length;
   const capped = cfg.l2vnis.length > 0 && cfg.l2vnis.every((v) => v.maxMacs !== undefined);
@@ -58,6 +61,8 @@ export function tableSizes(cfg: VtepConfig, ports: number): { maxPorts: number; 
     maxVteps: t.vteps ?? DEFAULTS.vteps,
     maxMacs: macs,
     maxArp: t.arp ?? macs,
+    maxTenants: Math.max(1, cfg.vrfs?.length ?? 0),
+    maxRoutes: t.routes ?? (cfg.vrfs?.length ? DEFAULTS.tenantRoutes : 16),
   };
 }
 

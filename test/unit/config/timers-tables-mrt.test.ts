@@ -51,8 +51,8 @@ describe('tables', () => {
   const vnis = (n: number, extra = ''): string => `l2vnis:\n${Array.from({ length: n }, (_, i) => `  - { vni: ${100 + i}, interface: p${i}${extra} }`).join('\n')}\n`;
 
   it('default: 4096 MACs per L2VNI within 8192..65536, ARP as MACs, VNIs and ports as configured (at least 16 and 4)', () => {
-    expect(tableSizes(okRun(`${RUN}${vnis(2)}`), 2)).toEqual({ maxPorts: 4, maxVnis: 16, maxVteps: 1024, maxMacs: 8192, maxArp: 8192 });
-    expect(tableSizes(okRun(`${RUN}${vnis(5)}`), 5)).toEqual({ maxPorts: 5, maxVnis: 16, maxVteps: 1024, maxMacs: 20480, maxArp: 20480 });
+    expect(tableSizes(okRun(`${RUN}${vnis(2)}`), 2)).toEqual({ maxPorts: 4, maxVnis: 16, maxVteps: 1024, maxMacs: 8192, maxArp: 8192, maxTenants: 1, maxRoutes: 16 });
+    expect(tableSizes(okRun(`${RUN}${vnis(5)}`), 5)).toEqual({ maxPorts: 5, maxVnis: 16, maxVteps: 1024, maxMacs: 20480, maxArp: 20480, maxTenants: 1, maxRoutes: 16 });
     expect(tableSizes(okRun(`${RUN}${vnis(40)}`), 40).maxMacs).toBe(65536);
   });
 
@@ -62,13 +62,14 @@ describe('tables', () => {
   });
 
   it('given: used as is', () => {
-    const c = okRun(`${RUN}${vnis(2)}tables: { macs: 1000, arp: 500, vteps: 64 }\n`);
-    expect(c.tables).toEqual({ macs: 1000, arp: 500, vteps: 64 });
-    expect(tableSizes(c, 2)).toMatchObject({ maxMacs: 1000, maxArp: 500, maxVteps: 64 });
+    const c = okRun(`${RUN}${vnis(2)}tables: { macs: 1000, arp: 500, vteps: 64, routes: 5000 }\n`);
+    expect(c.tables).toEqual({ macs: 1000, arp: 500, vteps: 64, routes: 5000 });
+    expect(tableSizes(c, 2)).toMatchObject({ maxMacs: 1000, maxArp: 500, maxVteps: 64, maxRoutes: 5000 });
   });
 
   it('out of range is an error at its position', () => {
     expect(errors(`${BASE}tables: { macs: 10 }\n`)).toEqual(['c.yaml:3:17: tables.macs: expected a MAC table size 64..67108864, got 10']);
+    expect(errors(`${BASE}tables: { routes: 8 }\n`)).toEqual(['c.yaml:3:19: tables.routes: expected a tenant route count 16..16777216, got 8']);
   });
 });
 
