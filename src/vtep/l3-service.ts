@@ -4,7 +4,7 @@ import type { EvpnImporter } from '../evpn/import';
 import type { IpVrf, VrfNextHop } from '../evpn/ip-vrf';
 import { originatePrefix, type L3Origin } from '../evpn/originate';
 import type { RibApi } from '../rib/api';
-import type { Ip } from '../util/ip';
+import { isIpv4, type Ip } from '../util/ip';
 import type { Logger } from '../util/log';
 import type { Mac } from '../util/mac';
 import type { L3Dataplane, L3Op } from '../dataplane/l3-intents';
@@ -33,8 +33,12 @@ import type { L3Dataplane, L3Op } from '../dataplane/l3-intents';
  * anycast-gateway fabric advertises) is not programmed: the connected
  * subnet wins, as a connected route does in FRR's zebra. A route without a
  * Router's MAC cannot be used over VXLAN (RFC 9135 §8.1: the inner
- * destination MAC) and a route with a GW IP overlay index is not resolved
- * yet (RFC 9136 §4.3): both are listed but not programmed.
+ * destination MAC): listed, not programmed. A type-5 route with a GW IP
+ * overlay index (RFC 9136 §3.2, §4.3) is resolved recursively, one level:
+ * through the tenant's host route for the GW IP (a type-2 MAC+IP route with
+ * the L3VNI), whose VTEP, Router's MAC and VNI it takes; it follows that
+ * host route as it moves or goes, and stays unprogrammed while the GW IP is
+ * unknown, or known only through another overlay index.
  */
 
 /** A routed L2VNI of a tenant, with its anycast gateway. */
@@ -98,6 +102,10 @@ interface TenantState {
   connected: Set<string>;
   /** prefix → what was last programmed (its next hop), for diffs. */
   programmed: Map<string, VrfNextHop>;
+  /** GW IP host prefix ("10.1.0.9/32") → prefixes resolved through it, to reprogram when it changes. */
+  dependents: Map<string, Set<string>>;
+  /** prefix → the GW IP host prefix it was last resolved through. */
+  resolvedVia: Map<string, string>;
 }
 
 export class L3Service {
@@ -110,7 +118,7 @@ export class L3Service {
       const vrf = o.importer.vrfs.get(t.name) ?? o.importer.addVrf({ name: t.name, l3vni: t.origin.l3vni, importRts: t.importRts });
       const connected = new Set<string>();
       for (const v of t.vnis) if (v.gateway) connected.add(prefixText(v.gateway.ip, v.gateway.prefixLength));
-      this.tenants.set(t.name, { t, vrf, connected, programmed: new Map() });
+      this.tenants.set(t.name, { t, vrf, connected, programmed: new Map(), dependents: new Map(), resolvedVia: new Map() });
     }
   }
 
@@ -155,6 +163,8 @@ export class L3Service {
       let set = touched.get(s);
       if (!set) touched.set(s, (set = new Set()));
       set.add(e.prefix);
+      // Prefixes resolved through this one (a GW IP host route) follow it.
+      for (const d of s.dependents.get(e.prefix) ?? []) set.add(d);
     }
     const ops: L3Op[] = [];
     for (const [s, prefixes] of touched) for (const p of prefixes) this.reprogram(s, p, ops);
@@ -164,7 +174,8 @@ export class L3Service {
   private reprogram(s: TenantState, prefix: string, ops: L3Op[]): void {
     const l3vni = s.t.origin.l3vni;
     const before = s.programmed.get(prefix);
-    const nh = s.vrf.lookup(prefix);
+    const found = s.vrf.lookup(prefix);
+    const nh = found === undefined ? undefined : this.resolve(s, prefix, found, true);
     const want = nh !== undefined && this.usable(s, prefix, nh, true) ? nh : undefined;
     if (want === undefined) {
       if (before !== undefined) {
@@ -178,11 +189,44 @@ export class L3Service {
     ops.push({ op: 'routeAdd', l3vni, prefix, vtep: want.vtep, routerMac: want.routerMac!, remoteVni: want.remoteVni });
   }
 
+  /**
+   * The next hop to program for a candidate: itself, or for a GW IP overlay
+   * index the installed host route of the GW IP (undefined while there is
+   * none). `track` records the dependency so that the prefix follows it.
+   */
+  private resolve(s: TenantState, prefix: string, nh: VrfNextHop, track: boolean): VrfNextHop | undefined {
+    const gw = nh.gatewayIp;
+    if (track) {
+      const old = s.resolvedVia.get(prefix);
+      if (old !== undefined) {
+        s.dependents.get(old)?.delete(prefix);
+        if (s.dependents.get(old)?.size === 0) s.dependents.delete(old);
+        s.resolvedVia.delete(prefix);
+      }
+    }
+    if (gw === undefined) return nh;
+    const host = prefixText(gw, isIpv4(gw) ? 32 : 128);
+    if (track) {
+      let d = s.dependents.get(host);
+      if (!d) s.dependents.set(host, (d = new Set()));
+      d.add(prefix);
+      s.resolvedVia.set(prefix, host);
+    }
+    const via = host === prefix ? undefined : s.vrf.lookup(host);
+    if (via === undefined || via.gatewayIp !== undefined) {
+      if (track) {
+        this.counters.overlayIndex++;
+        this.o.log.debug('tenant route not programmed', { vrf: s.t.name, prefix, vtep: nh.vtep, why: 'overlayIndex', gatewayIp: gw });
+      }
+      return undefined;
+    }
+    return { key: nh.key, vtep: via.vtep, routerMac: via.routerMac, remoteVni: via.remoteVni, source: nh.source };
+  }
+
   /** Whether a remote next hop can be programmed; `count` records why not. */
   private usable(s: TenantState, prefix: string, nh: VrfNextHop, count: boolean): boolean {
     let why: keyof L3ServiceCounters | null = null;
     if (s.connected.has(prefix)) why = 'shadowedByConnected';
-    else if (nh.gatewayIp !== undefined) why = 'overlayIndex';
     else if (nh.routerMac === null) why = 'noRouterMac';
     if (why === null) return true;
     if (count) {
@@ -220,6 +264,7 @@ export class L3Service {
     for (const r of s.vrf.routes()) {
       r.nextHops.forEach((nh, i) => {
         const best = i === 0 && !s.connected.has(r.prefix);
+        const resolved = best ? this.resolve(s, r.prefix, nh, false) : undefined;
         rows.push({
           vrf: t.name,
           prefix: r.prefix,
@@ -228,7 +273,7 @@ export class L3Service {
           l3vni: nh.remoteVni,
           source: nh.source === 5 ? 'type-5' : 'type-2',
           best,
-          usable: best && this.usable(s, r.prefix, nh, false),
+          usable: resolved !== undefined && this.usable(s, r.prefix, resolved, false),
           ...(nh.gatewayIp === undefined ? {} : { gatewayIp: nh.gatewayIp }),
         });
       });

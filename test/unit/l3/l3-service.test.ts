@@ -257,6 +257,35 @@ describe('L3Service: import into tenant tables', () => {
     expect(rows.find((r) => r.prefix === '10.52.0.0/24')).toMatchObject({ gatewayIp: '10.100.0.254', best: true, usable: false });
   });
 
+  it('a GW IP overlay index is resolved through the host route of the GW IP (RFC 9136 §4.3), and follows it', () => {
+    const gw = '10.100.0.21';
+    s.fromRemote(R2, remoteAnnounce([type5('10.99.0.2:7', '10.53.0.0/24', 1000, gw)], { nextHop: R2, rts: ['65100:1000'], routerMac: R2MAC }));
+    expect(s.dp.l3).toEqual([]);
+    expect(s.l3.routes('red').find((r) => r.prefix === '10.53.0.0/24')).toMatchObject({ gatewayIp: gw, best: true, usable: false });
+    // The GW IP appears as a symmetric IRB host behind R3: the prefix goes there, with R3's Router's MAC.
+    const host = macIpRoute({ rd: '10.99.0.3:1', mac: '02:dd:00:00:00:21', ip: gw, label1: 100, label2: 1000 });
+    s.fromRemote(R3, remoteAnnounce([host], { nextHop: R3, rts: ['65100:100', '65100:1000'], routerMac: R3MAC }));
+    expect(s.dp.l3).toEqual([
+      { op: 'routeAdd', l3vni: 1000, prefix: `${gw}/32`, vtep: R3, routerMac: R3MAC, remoteVni: 1000 },
+      { op: 'routeAdd', l3vni: 1000, prefix: '10.53.0.0/24', vtep: R3, routerMac: R3MAC, remoteVni: 1000 },
+    ]);
+    expect(s.l3.routes('red').find((r) => r.prefix === '10.53.0.0/24')).toMatchObject({ nextHop: R2, gatewayIp: gw, usable: true });
+    // The host moves to R2 (a higher sequence number): the prefix follows.
+    const moved = macIpRoute({ rd: '10.99.0.2:1', mac: '02:dd:00:00:00:21', ip: gw, label1: 100, label2: 1000 });
+    s.fromRemote(R2, remoteAnnounce([moved], { nextHop: R2, rts: ['65100:100', '65100:1000'], routerMac: R2MAC, mobilitySeq: 1 }));
+    expect(s.dp.l3.slice(2)).toEqual([
+      { op: 'routeAdd', l3vni: 1000, prefix: `${gw}/32`, vtep: R2, routerMac: R2MAC, remoteVni: 1000 },
+      { op: 'routeAdd', l3vni: 1000, prefix: '10.53.0.0/24', vtep: R2, routerMac: R2MAC, remoteVni: 1000 },
+    ]);
+    // The GW IP goes: so does the prefix, until it is known again.
+    s.fromRemote(R3, remoteWithdraw([host]));
+    s.fromRemote(R2, remoteWithdraw([moved]));
+    expect(s.dp.l3.slice(4)).toEqual([
+      { op: 'routeDel', l3vni: 1000, prefix: `${gw}/32` },
+      { op: 'routeDel', l3vni: 1000, prefix: '10.53.0.0/24' },
+    ]);
+  });
+
   it('several VTEPs for one prefix: the lowest address is programmed; losing it is one replacing routeAdd', () => {
     s.fromRemote(R3, remoteAnnounce([type5('10.99.0.3:7', '10.90.0.0/24', 1000)], { nextHop: R3, rts: ['65100:1000'], routerMac: R3MAC }));
     s.fromRemote(R2, remoteAnnounce([type5('10.99.0.2:7', '10.90.0.0/24', 1000)], { nextHop: R2, rts: ['65100:1000'], routerMac: R2MAC }));

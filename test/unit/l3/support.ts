@@ -12,12 +12,15 @@ export interface RemoteAttrs {
   nextHop: string;
   rts: string[];
   routerMac?: string;
+  /** MAC Mobility sequence number (RFC 7432 §7.7), for moves. */
+  mobilitySeq?: number;
 }
 
 /** An iBGP UPDATE from a remote VTEP, with the VXLAN encapsulation, route targets and an optional Router's MAC. */
 export function remoteAnnounce(routes: EvpnRoute[], a: RemoteAttrs): Update {
   const communities: ExtCommunity[] = [{ kind: 'encapsulation', tunnelType: 8 }, ...a.rts.map(routeTarget)];
   if (a.routerMac) communities.push({ kind: 'router-mac', mac: a.routerMac });
+  if (a.mobilitySeq !== undefined) communities.push({ kind: 'mac-mobility', flags: 0, seq: a.mobilitySeq });
   const attrs: AttrInit[] = [
     { type: AttrType.MP_REACH_NLRI, afi: 25, safi: 70, nextHop: [a.nextHop], reserved: 0, nlri: { kind: 'evpn', routes: routes.map((route) => ({ route })) } },
     { type: AttrType.ORIGIN, origin: 0 },
