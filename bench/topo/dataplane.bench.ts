@@ -16,15 +16,16 @@
  *
  * Run: npx tsx bench/topo/dataplane.bench.ts
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 import { fmtNum, type Row } from '../lib';
-import { ipNs, run, Topology } from '../../test/support/netns';
+import { ipNs, run } from '../../test/support/netns';
 import { rootSkipReason } from '../../test/support/root';
 import { VtepProcess } from '../../test/topo/dataplane/support';
+import { BENCH_TABLES, buildTwoLeaves, comparisonRow, deliveredKO, type Figures as TrafficFigures, measureFigures, median, runAsMain, tearDown, type TrafficPath, type TwoLeaves } from './traffic';
 
 const VNI = 100;
 const V1_IP = '10.202.0.1';
@@ -60,55 +61,18 @@ async function perfStop(p: ChildProcess | undefined): Promise<void> {
   await new Promise((r) => p.on('exit', r));
 }
 
-interface Net {
-  topo: Topology;
-  v1: string;
-  v2: string;
-  hs: string;
-  hr: string;
-  u1: string;
-  u2: string;
-  p1: string;
-  p2: string;
-  es: string;
-  er: string;
-}
+type Net = TwoLeaves;
 
 export function build(): Net {
-  const topo = new Topology(process.env.LAB_PREFIX ?? 'nx');
-  const v1 = topo.addNs('V1');
-  const v2 = topo.addNs('V2');
-  const hs = topo.addNs('hS');
-  const hr = topo.addNs('hR');
-  const u1 = topo.name('u1');
-  const u2 = topo.name('u2');
-  topo.addVeth({ ns: v1, name: u1 }, { ns: v2, name: u2 });
-  for (const [n, dev, a] of [
-    [v1, u1, V1_IP],
-    [v2, u2, V2_IP],
+  const net = buildTwoLeaves(process.env.LAB_PREFIX ?? 'nx', [V1_IP, V2_IP], [HS, HR]);
+  for (const [n, dev, other] of [
+    [net.hs, net.es, HR],
+    [net.hr, net.er, HS],
   ] as const) {
-    ipNs(n, ['link', 'set', dev, 'mtu', '1600']);
-    ipNs(n, ['addr', 'add', `${a}/24`, 'dev', dev]);
-    run(n, ['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
-  }
-  const p1 = topo.name('p1');
-  const p2 = topo.name('p2');
-  const es = topo.name('eS');
-  const er = topo.name('eR');
-  topo.addVeth({ ns: v1, name: p1 }, { ns: hs, name: es });
-  topo.addVeth({ ns: v2, name: p2 }, { ns: hr, name: er });
-  for (const [n, dev, h] of [
-    [hs, es, HS],
-    [hr, er, HR],
-  ] as const) {
-    ipNs(n, ['link', 'set', dev, 'address', h.mac]);
-    ipNs(n, ['addr', 'add', `${h.ip}/24`, 'dev', dev]);
-    run(n, ['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
     // Static neighbours: the blasts and pings measure forwarding, not ARP.
-    const other = h === HS ? HR : HS;
     ipNs(n, ['neigh', 'replace', other.ip, 'lladdr', other.mac, 'dev', dev, 'nud', 'permanent']);
   }
-  return { topo, v1, v2, hs, hr, u1, u2, p1, p2, es, er };
+  return net;
 }
 
 function kernelUp(net: Net): void {
@@ -138,11 +102,7 @@ export async function oursUp(net: Net): Promise<VtepProcess[]> {
     VtepProcess.start(ns, {
       underlay: { ifname: u, localIp: local },
       ports: [{ index: 0, ifname: port }],
-      maxPorts: 4,
-      maxVnis: 16,
-      maxVteps: 16,
-      maxMacs: 4096,
-      maxArp: 1024,
+      ...BENCH_TABLES,
       rtPriority: RT_PRIORITY,
       ...(ACCESS_RING === undefined ? {} : { accessRing: ACCESS_RING }),
       ...(BUSY_POLL_US === undefined ? {} : { busyPollUs: BUSY_POLL_US }),
@@ -158,10 +118,6 @@ export async function oursUp(net: Net): Promise<VtepProcess[]> {
   return [await mk(net.v1, net.u1, V1_IP, V2_IP, net.p1, HR), await mk(net.v2, net.u2, V2_IP, V1_IP, net.p2, HS)];
 }
 
-function rxPackets(ns: string, dev: string): number {
-  return Number(run(ns, ['cat', `/sys/class/net/${dev}/statistics/rx_packets`]).trim());
-}
-
 /** CPU seconds (user + system) of a process so far. */
 function cpuSeconds(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -169,101 +125,39 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-interface Blast {
-  kpps: number;
-  delivered: number;
-}
-
-/** `count` UDP frames of `frameLen` octets (without FCS) from hS to hR's MAC, to an address hR does not own. */
-function blast(net: Net, dir: string, frameLen: number, count: number): Blast {
-  const cfg = path.join(dir, `blast${frameLen}.cfg`);
-  writeFileSync(
-    cfg,
-    `{ eth(da=${HR.mac}, sa=${HS.mac}, type=0x0800), ipv4(saddr=${HS.ip}, daddr=10.102.0.99, ttl=64), ` +
-      `udp(sport=40000, dport=9), fill(0x00, ${frameLen - 42}) }\n`,
-  );
-  const before = rxPackets(net.hr, net.er);
-  const t0 = process.hrtime.bigint();
-  run(net.hs, ['trafgen', '-q', '-P', '1', '-o', net.es, '-i', cfg, '-n', String(count)], { timeoutMs: 60_000 });
-  const sendSecs = Number(process.hrtime.bigint() - t0) / 1e9;
-  // Let queued frames drain (bounded), then count.
-  let got = rxPackets(net.hr, net.er) - before;
-  for (let i = 0; i < 20; i++) {
-    execFileSync('sleep', ['0.05']);
-    const now = rxPackets(net.hr, net.er) - before;
-    if (now === got) break;
-    got = now;
-  }
-  return { kpps: got / sendSecs / 1000, delivered: got / count };
-}
-
-function pingRtt(net: Net): { p50: number; p99: number; loss: number } {
-  const out = run(net.hs, ['ping', '-q', '-c', '1', '-W', '1', HR.ip]) && run(net.hs, ['ping', '-c', '200', '-i', '0.01', '-W', '1', HR.ip], { timeoutMs: 30_000 });
-  const rtts = [...out.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]) * 1000).sort((a, b) => a - b);
-  const q = (p: number): number => rtts[Math.min(rtts.length - 1, Math.floor(p * rtts.length))] ?? NaN;
-  return { p50: q(0.5), p99: q(0.99), loss: 1 - rtts.length / 200 };
-}
-
-async function tcpGbps(net: Net): Promise<number> {
-  const server = spawn('ip', ['netns', 'exec', net.hr, 'iperf3', '-s', '-1', '-B', HR.ip], { stdio: 'ignore' });
-  try {
-    await new Promise((r) => setTimeout(r, 400));
-    const out = JSON.parse(run(net.hs, ['iperf3', '-c', HR.ip, '-t', '5', '-J'], { timeoutMs: 30_000 })) as {
-      end: { sum_received: { bits_per_second: number } };
-    };
-    return out.end.sum_received.bits_per_second / 1e9;
-  } finally {
-    server.kill();
-  }
-}
-
-interface Figures {
-  kpps64: Blast;
-  kpps1400: Blast;
-  rtt: { p50: number; p99: number; loss: number };
-  tcp: number;
+interface Figures extends TrafficFigures {
   cpuNsPerPacket?: number;
 }
 
+/** From hS to hR's MAC, to an address hR does not own. */
+function traffic(net: Net, dir: string): TrafficPath {
+  return { hs: net.hs, es: net.es, hr: net.hr, er: net.er, dir, da: HR.mac, sa: HS.mac, saddr: HS.ip, daddr: '10.102.0.99', dst: HR.ip, pingWarmup: 1 };
+}
+
 async function measureAll(net: Net, dir: string, pids: number[] = []): Promise<Figures> {
-  blast(net, dir, 64, Math.min(20_000, BLAST)); // warm-up: learning, caches
-  const perf = PERF_PHASE === '64' ? await perfStart(pids) : undefined;
-  const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
-  const kpps64 = blast(net, dir, 64, BLAST);
-  const cpu1 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
-  await perfStop(perf);
-  const f: Figures = {
-    kpps64,
-    kpps1400: blast(net, dir, 1400, Math.round(BLAST / 3)),
-    rtt: pingRtt(net),
-    tcp: 0,
-  };
-  const perfTcp = PERF_PHASE === 'tcp' ? await perfStart(pids) : undefined;
-  f.tcp = await tcpGbps(net);
-  await perfStop(perfTcp);
-  if (pids.length) f.cpuNsPerPacket = ((cpu1 - cpu0) * 1e9) / (kpps64.delivered * BLAST);
+  let cpuSecs = 0;
+  const f: Figures = await measureFigures(traffic(net, dir), BLAST, {
+    blast64: async (measure) => {
+      const perf = PERF_PHASE === '64' ? await perfStart(pids) : undefined;
+      const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+      const b = await measure();
+      cpuSecs = pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
+      await perfStop(perf);
+      return b;
+    },
+    tcp: async (measure) => {
+      const perf = PERF_PHASE === 'tcp' ? await perfStart(pids) : undefined;
+      const g = await measure();
+      await perfStop(perf);
+      return g;
+    },
+  });
+  if (pids.length) f.cpuNsPerPacket = (cpuSecs * 1e9) / (f.kpps64.delivered * BLAST);
   return f;
 }
 
-function row(name: string, value: number, unit: string, kernel: number, ours: number, lowerIsBetter = false): Row {
-  const ratio = lowerIsBetter ? kernel / ours : ours / kernel;
-  return {
-    suite: 'dataplane vs kernel VXLAN',
-    name,
-    opsPerSec: value,
-    rme: 0,
-    samples: 1,
-    extra: { unit, kernel: kernel.toFixed(1), ours: ours.toFixed(1), 'ours/kernel': ratio.toFixed(2) },
-  };
-}
-
+const SUITE = 'dataplane vs kernel VXLAN';
 const RUNS = Number(process.env.DP_BENCH_RUNS ?? 3);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** The options our VTEPs ran with, as the results file records them. */
 function oursOptions(): Record<string, string | number | boolean> {
@@ -337,16 +231,18 @@ export async function runDataplaneBench(): Promise<Row[]> {
       ['iperf3 TCP (Gbit/s)', 'Gbit/s', (x) => x.tcp, false],
     ];
     const rows = figs.map(([name, unit, f, lower]) => {
-      const r = row(name, pick(os, f), unit, pick(ks, f), pick(os, f), lower);
+      const r = comparisonRow(SUITE, name, unit, pick(ks, f), pick(os, f), lower);
       r.samples = RUNS;
       return r;
     });
-    rows[0]!.extra!['delivered k/o'] =
-      `${(pick(ks, (x) => x.kpps64.delivered) * 100).toFixed(0)}%/${(pick(os, (x) => x.kpps64.delivered) * 100).toFixed(0)}%`;
+    rows[0]!.extra!['delivered k/o'] = deliveredKO(
+      pick(ks, (x) => x.kpps64.delivered),
+      pick(os, (x) => x.kpps64.delivered),
+    );
     const cpu = os.map((x) => x.cpuNsPerPacket).filter((x): x is number => x !== undefined);
     if (cpu.length) {
       rows.push({
-        suite: 'dataplane vs kernel VXLAN',
+        suite: SUITE,
         name: 'evpn-vtep CPU per 64 B packet, both VTEPs (ns)',
         opsPerSec: median(cpu),
         rme: 0,
@@ -364,24 +260,8 @@ export async function runDataplaneBench(): Promise<Row[]> {
     }
     return rows;
   } finally {
-    await Promise.all(vteps.map((v) => v.stop()));
-    net.topo.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await tearDown(vteps, net.topo, dir);
   }
 }
 
-if (require.main === module) {
-  runDataplaneBench()
-    .then((rows) => {
-      for (const r of rows) {
-        const e = r.extra ?? {};
-        console.log(
-          `${r.name.padEnd(48)} ours ${fmtNum(r.opsPerSec).padStart(9)}  kernel ${String(e.kernel ?? '-').padStart(9)}  ratio ${e['ours/kernel'] ?? '-'}${e['delivered k/o'] ? `  delivered ${e['delivered k/o']}` : ''}`,
-        );
-      }
-    })
-    .catch((e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runAsMain(runDataplaneBench);

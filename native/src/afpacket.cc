@@ -120,9 +120,14 @@ int AfPacketPort::recvCopy(uint32_t i) {
   m.msg_controllen = kCmsgSpace;
   ssize_t got = recvmsg(fd_, &m, MSG_DONTWAIT);
   if (got <= 0) return -1;
+  takeCopied(i, m, uint32_t(got));
+  return 0;
+}
+
+void AfPacketPort::takeCopied(uint32_t i, msghdr& m, uint32_t got) {
   Rx& r = rx_[i];
   r.data = static_cast<uint8_t*>(iov_[i * 2 + 1].iov_base);
-  r.len = size_t(got) > sizeof(VnetHdr) ? uint32_t(got) - uint32_t(sizeof(VnetHdr)) : 0;
+  r.len = got > sizeof(VnetHdr) ? got - uint32_t(sizeof(VnetHdr)) : 0;
   r.truncated = (m.msg_flags & MSG_TRUNC) != 0;
   r.vnet = vnet_[i];
   tags_[i] = 0;
@@ -132,10 +137,9 @@ int AfPacketPort::recvCopy(uint32_t i) {
     std::memcpy(&aux, CMSG_DATA(c), sizeof aux);
     if (aux.tp_status & TP_STATUS_VLAN_VALID) {
       uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : kEthVlan;
-      tags_[i] = (uint32_t(tpid) << 16) | aux.tp_vlan_tci;
+      tags_[i] = (uint32_t(tpid) << 16) | aux.tp_vlan_tci;  // tpid is never 0, so neither is this
     }
   }
-  return 0;
 }
 
 void AfPacketPort::release() {
@@ -187,23 +191,7 @@ int AfPacketPort::recv() {
   int n = recvmmsg(fd_, msgs_.get(), batch_, MSG_DONTWAIT, nullptr);
   if (n <= 0) return 0;
   for (int i = 0; i < n; i++) {
-    msghdr& m = msgs_[i].msg_hdr;
-    Rx& r = rx_[i];
-    r.data = static_cast<uint8_t*>(iov_[i * 2 + 1].iov_base);
-    uint32_t got = msgs_[i].msg_len;
-    r.len = got > sizeof(VnetHdr) ? got - uint32_t(sizeof(VnetHdr)) : 0;
-    r.truncated = (m.msg_flags & MSG_TRUNC) != 0;
-    r.vnet = vnet_[i];
-    tags_[i] = 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-      if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
-      tpacket_auxdata aux;
-      std::memcpy(&aux, CMSG_DATA(c), sizeof aux);
-      if (aux.tp_status & TP_STATUS_VLAN_VALID) {
-        uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : kEthVlan;
-        tags_[i] = (uint32_t(tpid) << 16) | aux.tp_vlan_tci;  // tpid is never 0, so neither is this
-      }
-    }
+    takeCopied(uint32_t(i), msgs_[i].msg_hdr, msgs_[i].msg_len);
   }
   return n;
 }
@@ -308,16 +296,7 @@ uint32_t AfPacketPort::send(uint8_t* const* frames, const uint32_t* lens, uint32
         uint32_t tcpLen = hl - 14 - ipl + payload;
         uint8_t* t = h + 14 + ipl;
         t[13] = frames[i + k - 1][14 + ipl + 13];  // the last segment's flags (PSH)
-        uint64_t pseudo;
-        if (v6) {
-          store16(h + 18, uint16_t(tcpLen));
-          pseudo = csumAdd(0, h + 22, 32) + 6 + tcpLen;  // RFC 8200 §8.1
-        } else {
-          store16(h + 16, uint16_t(20 + tcpLen));
-          store16(h + 24, 0);
-          store16(h + 24, csumFinish(csumAdd(0, h + 14, 20)));  // RFC 791 §3.1
-          pseudo = csumAdd(0, h + 26, 8) + 6 + tcpLen;           // RFC 793 §3.1
-        }
+        uint64_t pseudo = setIpLength(h, v6, tcpLen, 6);
         store16(t + 16, csumFold(pseudo));  // CHECKSUM_PARTIAL: folded pseudo-header sum
         VnetHdr v{};
         v.flags = kVnetNeedsCsum;

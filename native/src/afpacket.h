@@ -100,6 +100,8 @@ class AfPacketPort {
   uint32_t ringHead_ = 0;  // next slot to look at
   uint32_t ringHeld_ = 0;  // slots handed out by the last recv(), from ringHead_ - ringHeld_
   int recvCopy(uint32_t i);
+  // Slot i's Rx (and VLAN tag from PACKET_AUXDATA) after recvmsg/recvmmsg read `got` octets into it.
+  void takeCopied(uint32_t i, msghdr& m, uint32_t got);
   // TX
   std::unique_ptr<struct mmsghdr[]> txMsgs_;
   std::unique_ptr<struct iovec[]> txIov_;

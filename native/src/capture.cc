@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "net.h"
+
 namespace evpn {
 
 namespace {
@@ -11,13 +13,6 @@ namespace {
 constexpr size_t kAlign = 8;
 
 size_t roundUp(size_t n) { return (n + kAlign - 1) & ~(kAlign - 1); }
-
-void put32h(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
-uint32_t get32h(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
 
 }  // namespace
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "net.h"
+
 namespace evpn {
 
 // Adds `len` bytes at `p` to a running 64-bit sum (not yet folded). Summing
@@ -35,6 +37,22 @@ inline uint16_t csumFold(uint64_t sum) {
 
 // The value to put in a checksum field: complement of the folded sum.
 inline uint16_t csumFinish(uint64_t sum) { return uint16_t(~csumFold(sum)); }
+
+// A coalesced frame's new lengths in its Ethernet + IP header at `h`: the
+// IPv6 payload length, or the IPv4 total length and header checksum (RFC 791
+// §3.1; a 20-octet IPv4 header), for `l4Len` octets of protocol `proto`
+// behind it. Returns that L4 segment's pseudo-header sum, not folded (RFC 768,
+// RFC 793 §3.1, RFC 8200 §8.1).
+inline uint64_t setIpLength(uint8_t* h, bool v6, uint32_t l4Len, uint8_t proto) {
+  if (v6) {
+    store16(h + 18, uint16_t(l4Len));
+    return csumAdd(0, h + 22, 32) + proto + l4Len;
+  }
+  store16(h + 16, uint16_t(20 + l4Len));
+  store16(h + 24, 0);
+  store16(h + 24, csumFinish(csumAdd(0, h + 14, 20)));
+  return csumAdd(0, h + 26, 8) + proto + l4Len;
+}
 
 // True when a region that includes its own checksum field sums to 0xffff.
 inline bool csumValid(const uint8_t* p, size_t len) { return csumFold(csumAdd(0, p, len)) == 0xffff; }

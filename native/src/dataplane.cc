@@ -38,13 +38,6 @@ uint32_t monotonicSeconds() {
   return uint32_t(ts.tv_sec);
 }
 
-void put32h(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
-uint32_t get32h(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
 }  // namespace
 
 Dataplane::Dataplane(const PipelineConfig& cfg, const DataplaneOptions& opt)

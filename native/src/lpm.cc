@@ -19,6 +19,15 @@ Lpm4Key key4(uint32_t tenant, uint8_t len, const uint8_t* a) {
   return Lpm4Key{uint64_t(tenant) << 40 | uint64_t(len) << 32 | (addr & mask)};
 }
 
+Lpm6Key key6(uint32_t tenant, uint8_t len, const uint8_t* a) {
+  Lpm6Key k;
+  k.tenant = tenant;
+  k.len = len;
+  std::memcpy(k.addr, a, 16);
+  maskPrefix(k.addr, 16, len);
+  return k;
+}
+
 }  // namespace
 
 void LpmTable::addLen(uint32_t tenant, uint8_t family, uint8_t len) {
@@ -43,12 +52,7 @@ LpmTable::AddResult LpmTable::add(uint32_t tenant, const IpAddr& addr, uint8_t l
   if (addr.family == 4) {
     e = v4_.insert(key4(tenant, len, addr.bytes), &inserted);
   } else {
-    Lpm6Key k;
-    k.tenant = tenant;
-    k.len = len;
-    std::memcpy(k.addr, addr.bytes, 16);
-    maskPrefix(k.addr, 16, len);
-    e = v6_.insert(k, &inserted);
+    e = v6_.insert(key6(tenant, len, addr.bytes), &inserted);
   }
   if (!e) return AddResult::kFull;
   *e = nh;
@@ -61,12 +65,7 @@ bool LpmTable::del(uint32_t tenant, const IpAddr& addr, uint8_t len) {
   if (addr.family == 4) {
     erased = v4_.erase(key4(tenant, len, addr.bytes));
   } else {
-    Lpm6Key k;
-    k.tenant = tenant;
-    k.len = len;
-    std::memcpy(k.addr, addr.bytes, 16);
-    maskPrefix(k.addr, 16, len);
-    erased = v6_.erase(k);
+    erased = v6_.erase(key6(tenant, len, addr.bytes));
   }
   if (erased) dropLen(tenant, addr.family, len);
   return erased;

@@ -29,6 +29,14 @@ inline void store32(uint8_t* p, uint32_t v) {
   p[2] = uint8_t(v >> 8);
   p[3] = uint8_t(v);
 }
+// Host byte order, unaligned: the data plane's own records (capture and
+// result rings), never the wire.
+inline void put32h(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
+inline uint32_t get32h(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 
 // A MAC address packed into the low 48 bits of a uint64 (first octet highest),
 // so a (VNI, MAC) key fits in one machine word.

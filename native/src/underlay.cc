@@ -198,16 +198,7 @@ uint32_t Underlay::send(uint8_t* const* frames, const uint32_t* lens, const uint
         uint8_t* udp = h + l4 - 8;
         uint32_t udpLen = 8 + payload;
         bool v6 = load16(h + 12) == 0x86dd;
-        uint64_t pseudo;
-        if (v6) {
-          store16(h + 18, uint16_t(udpLen));
-          pseudo = csumAdd(0, h + 22, 32) + 17 + udpLen;  // RFC 8200 §8.1
-        } else {
-          store16(h + 16, uint16_t(20 + udpLen));
-          store16(h + 24, 0);
-          store16(h + 24, csumFinish(csumAdd(0, h + 14, 20)));  // RFC 791 §3.1
-          pseudo = csumAdd(0, h + 26, 8) + 17 + udpLen;          // RFC 768
-        }
+        uint64_t pseudo = setIpLength(h, v6, udpLen, 17);
         store16(udp + 4, uint16_t(udpLen));
         // CHECKSUM_PARTIAL convention: the field holds the folded pseudo-header
         // sum; the kernel (or NIC) completes it for every datagram.

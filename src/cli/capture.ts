@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import net from 'node:net';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args';
 import { DEFAULTS } from '../config/schema';
 import type { CaptureAck, CaptureRequest, ControlResponse } from '../control/protocol';
 import { pcapFileHeader } from '../dataplane/capture';
@@ -30,9 +30,9 @@ function positiveInt(v: string | undefined, name: string, max: number): number |
 }
 
 export async function runCapture(argv: string[], err: Out, signal?: AbortSignal): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const parsed = parseCommandArgs(
+    'capture',
+    {
       args: argv,
       options: {
         port: { type: 'string' },
@@ -43,11 +43,12 @@ export async function runCapture(argv: string[], err: Out, signal?: AbortSignal)
         duration: { type: 'string' },
         socket: { type: 'string' },
       },
-    }));
-  } catch (e) {
-    err.write(`evpn-vtep capture: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-    return 2;
-  }
+    },
+    err,
+    USAGE,
+  );
+  if (!parsed) return 2;
+  const { values } = parsed;
   if (!values.port || !values.write) {
     err.write(USAGE);
     return 2;

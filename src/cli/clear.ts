@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { request } from '../control/client';
 import type { ClearRequest } from '../control/clear';
 import { DEFAULTS } from '../config/schema';
 import { canonicalIp, isIpv4, isIpv6 } from '../util/ip';
+import { parseCommandArgs } from './args';
 
 /**
  * `evpn-vtep clear bgp [--graceful|--soft]` and `evpn-vtep clear neighbor
@@ -26,9 +26,9 @@ interface Out {
 }
 
 export async function runClear(argv: string[], out: Out, err: Out): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    'clear',
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -37,11 +37,11 @@ export async function runClear(argv: string[], out: Out, err: Out): Promise<numb
         json: { type: 'boolean', default: false },
         socket: { type: 'string' },
       },
-    });
-  } catch (e) {
-    err.write(`evpn-vtep clear: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-    return 2;
-  }
+    },
+    err,
+    USAGE,
+  );
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
   let req: ClearRequest;
   if (positionals[0] === 'bgp' && positionals.length === 1) {

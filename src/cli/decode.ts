@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { Framer } from '../bgp/framer';
 import type { UpdateCtx } from '../bgp/wire/attributes/attribute';
 import { MsgType } from '../bgp/wire/iana';
@@ -14,6 +13,7 @@ import { frameAt, reassembleTcpStreams, tcpSegmentsOf, type TcpStream } from '..
 import { DecodeError } from '../util/errors';
 import { messageLine, messageView, type Json } from './views/bgp';
 import { vxlanView } from './views/frame';
+import { parseCommandArgs } from './args';
 
 /**
  * `evpn-vtep decode FILE.pcap [--json]`: every BGP message (reassembled from
@@ -156,9 +156,9 @@ function humanLine(r: DecodeRecord): string {
 }
 
 export async function runDecode(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    'decode',
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -166,11 +166,10 @@ export async function runDecode(argv: string[], out: NodeJS.WritableStream): Pro
         'bgp-port': { type: 'string', multiple: true },
         'vxlan-port': { type: 'string', multiple: true },
       },
-    });
-  } catch (e) {
-    process.stderr.write(`evpn-vtep decode: ${(e as Error).message}\n`);
-    return 2;
-  }
+    },
+    process.stderr,
+  );
+  if (!parsed) return 2;
   const file = parsed.positionals[0];
   if (!file || parsed.positionals.length > 1) {
     process.stderr.write('usage: evpn-vtep decode FILE.pcap [--json] [--bgp-port N] [--vxlan-port N]\n');

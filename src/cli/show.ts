@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { PeerStatus } from '../bgp/session';
 import { request } from '../control/client';
 import { VTEP_VIEWS, type ControlRequest, type RouteFilter, type RouteRow, type ViewRow, type VtepView } from '../control/protocol';
 import { DEFAULTS } from '../config/schema';
+import { parseCommandArgs } from './args';
 
 /**
  * `evpn-vtep show peers|routes [--type 2|3|5] [--vni N] [--json] [--socket PATH]`,
@@ -27,9 +27,9 @@ interface Out {
 }
 
 export async function runShow(argv: string[], out: Out, err: Out): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    'show',
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -39,11 +39,11 @@ export async function runShow(argv: string[], out: Out, err: Out): Promise<numbe
         vni: { type: 'string' },
         vrf: { type: 'string' },
       },
-    });
-  } catch (e) {
-    err.write(`evpn-vtep show: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-    return 2;
-  }
+    },
+    err,
+    USAGE,
+  );
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
   const what = positionals[0];
   const isView = what !== undefined && CLI_VIEWS.includes(what);

@@ -571,17 +571,12 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     if (a.op === ARP_REQUEST && spa !== tpa && this.gatewayIs(vniIdx, 4, p, a.tpa)) {
       const vid = this.ports.memberVid(port, vniIdx);
       if (vid >= 0) {
-        const slot = out.next();
-        if (slot < 0) {
-          this.drop(port, vniIdx, C.drop_no_tx_slot);
-          return true;
-        }
+        const slot = this.replySlot(out, port, vniIdx);
+        if (slot < 0) return true;
         const g = this.gateways[vniIdx]!;
         const len = buildArpReply(p, a, v.macs + 6, g.macHi, g.macLo, vid, out.data, slot);
-        out.push(EGRESS_PORT, port, this.vnis.vniOf(vniIdx), 0, len);
+        this.sendToPort(out, port, vniIdx, len);
         this.count2(pb, vniIdx, GATEWAY_ARP_REPLIES, 1);
-        this.count2(pb, vniIdx, TX_PACKETS, 1);
-        this.count2(pb, vniIdx, TX_BYTES, len);
         return true;
       }
     }
@@ -595,16 +590,11 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     if (!t || (t.macHi === shaHi && t.macLo === shaLo)) return false;
     const vid = this.ports.memberVid(port, vniIdx);
     if (vid < 0) return false;
-    const slot = out.next();
-    if (slot < 0) {
-      this.drop(port, vniIdx, C.drop_no_tx_slot);
-      return true;
-    }
+    const slot = this.replySlot(out, port, vniIdx);
+    if (slot < 0) return true;
     const len = buildArpReply(p, a, v.macs + 6, t.macHi, t.macLo, vid, out.data, slot);
-    out.push(EGRESS_PORT, port, this.vnis.vniOf(vniIdx), 0, len);
+    this.sendToPort(out, port, vniIdx, len);
     this.count2(pb, vniIdx, ARP_SUPPRESSED, 1);
-    this.count2(pb, vniIdx, TX_PACKETS, 1);
-    this.count2(pb, vniIdx, TX_BYTES, len);
     return true;
   }
 
@@ -641,17 +631,12 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     if (this.gatewayIs(vniIdx, 6, p, nd.target)) {
       const vid = this.ports.memberVid(port, vniIdx);
       if (vid >= 0) {
-        const slot = out.next();
-        if (slot < 0) {
-          this.drop(port, vniIdx, C.drop_no_tx_slot);
-          return true;
-        }
+        const slot = this.replySlot(out, port, vniIdx);
+        if (slot < 0) return true;
         const g = this.gateways[vniIdx]!;
         const len = buildNeighborAdvert(p, nd, v.macs + 6, g.macHi, g.macLo, NA_ROUTER | NA_OVERRIDE, vid, out.data, slot);
-        out.push(EGRESS_PORT, port, this.vnis.vniOf(vniIdx), 0, len);
+        this.sendToPort(out, port, vniIdx, len);
         this.count2(pb, vniIdx, GATEWAY_ND_REPLIES, 1);
-        this.count2(pb, vniIdx, TX_PACKETS, 1);
-        this.count2(pb, vniIdx, TX_BYTES, len);
         return true;
       }
     }
@@ -662,17 +647,12 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     if (!t || (t.macHi === llaHi && t.macLo === llaLo)) return false;
     const vid = this.ports.memberVid(port, vniIdx);
     if (vid < 0) return false;
-    const slot = out.next();
-    if (slot < 0) {
-      this.drop(port, vniIdx, C.drop_no_tx_slot);
-      return true;
-    }
+    const slot = this.replySlot(out, port, vniIdx);
+    if (slot < 0) return true;
     const flags = (t.flags & ARP_ROUTER ? NA_ROUTER : 0) | (t.flags & ARP_OVERRIDE ? NA_OVERRIDE : 0);
     const len = buildNeighborAdvert(p, nd, v.macs + 6, t.macHi, t.macLo, flags, vid, out.data, slot);
-    out.push(EGRESS_PORT, port, this.vnis.vniOf(vniIdx), 0, len);
+    this.sendToPort(out, port, vniIdx, len);
     this.count2(pb, vniIdx, ND_SUPPRESSED, 1);
-    this.count2(pb, vniIdx, TX_PACKETS, 1);
-    this.count2(pb, vniIdx, TX_BYTES, len);
     return true;
   }
 
@@ -982,9 +962,22 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     const slot = out.next();
     if (slot < 0) return this.drop(inPort, vniIdx, C.drop_no_tx_slot);
     const len = writeFrame(v, vid, out.data, slot);
+    this.sendToPort(out, port, vniIdx, len);
+  }
+
+  /** A TX slot for a reply on `port`; -1 when the batch is full (counted as a drop: the request is consumed). */
+  private replySlot(out: TxBatch, port: number, vniIdx: number): number {
+    const slot = out.next();
+    if (slot < 0) this.drop(port, vniIdx, C.drop_no_tx_slot);
+    return slot;
+  }
+
+  /** The frame just written to `out`'s slot leaves on access port `port`, counted there. */
+  private sendToPort(out: TxBatch, port: number, vniIdx: number, len: number): void {
     out.push(EGRESS_PORT, port, this.vnis.vniOf(vniIdx), 0, len);
-    this.count2(this.ctr.port(port), vniIdx, TX_PACKETS, 1);
-    this.count2(this.ctr.port(port), vniIdx, TX_BYTES, len);
+    const pb = this.ctr.port(port);
+    this.count2(pb, vniIdx, TX_PACKETS, 1);
+    this.count2(pb, vniIdx, TX_BYTES, len);
   }
 
   private toVtep(v: FrameView, vniIdx: number, vtep: number, flowHash: number, inPort: number, out: TxBatch): void {

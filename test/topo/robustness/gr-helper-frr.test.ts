@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nativeUnavailableReason } from '../../../src/dataplane/native';
 import { hasFrr } from '../../../src/lab/frr';
 import { waitFor } from '../../support/peers';
 import { rootSkipReason } from '../../support/root';
 import { GrFabric, icmpCounter, pingStream, VNI, VNI2 } from './gr-support';
+import { useGrFabric } from './gr-suite';
 
 /**
  * Graceful restart (RFC 4724) with evpn-vtep as the helper (receiving
@@ -39,18 +40,7 @@ const NEW_RD2 = '10.99.99.99:200';
 describe.skipIf(skip !== null)('graceful restart: evpn-vtep helps while FRR bgpd restarts', () => {
   const f = new GrFabric();
 
-  beforeAll(async () => {
-    try {
-      await f.up();
-    } catch (e) {
-      await f.destroy();
-      throw e;
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    await f.destroy();
-  });
+  useGrFabric(f);
 
   it('negotiates graceful restart and learns host B and both type-3 routes from FRR', async () => {
     // Host A announces itself to us, B to FRR.

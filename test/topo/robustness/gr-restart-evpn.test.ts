@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nativeUnavailableReason } from '../../../src/dataplane/native';
 import { waitFor } from '../../support/peers';
 import { rootSkipReason } from '../../support/root';
 import { GrFabric, icmpCounter, pingStream, VNI } from './gr-support';
+import { useGrFabric } from './gr-suite';
 
 /**
  * Graceful restart of our BGP side with evpn-vtep on both ends: leaf 1
@@ -24,18 +25,8 @@ const INTERVAL_MS = 20;
 describe.skipIf(skip !== null)('graceful restart between two evpn-vtep leaves', () => {
   const f = new GrFabric({ peer: 'evpn', configExtra: ['graceful-restart: { preserve-forwarding: true, restart-time: 120, select-defer-time: 60 }'] });
 
-  beforeAll(async () => {
-    try {
-      await f.up();
-      await waitFor('host A to reach host B', () => f.ping(f.a, f.b, 1), 30_000, 200);
-    } catch (e) {
-      await f.destroy();
-      throw e;
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    await f.destroy();
+  useGrFabric(f, async () => {
+    await waitFor('host A to reach host B', () => f.ping(f.a, f.b, 1), 30_000, 200);
   });
 
   for (const who of ['leaf 1', 'leaf 2'] as const) {

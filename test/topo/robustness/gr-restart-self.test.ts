@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nativeUnavailableReason } from '../../../src/dataplane/native';
 import { hasFrr } from '../../../src/lab/frr';
 import { waitFor } from '../../support/peers';
 import { rootSkipReason } from '../../support/root';
 import { REPO } from '../../support/vtep-process';
 import { GrFabric, icmpCounter, pingStream, VNI } from './gr-support';
+import { useGrFabric } from './gr-suite';
 
 /**
  * Graceful restart of our own BGP side (RFC 4724 §4.1, restarting speaker)
@@ -49,22 +50,12 @@ describe.skipIf(skip !== null)('graceful restart of our BGP side, FRR as helper'
   const clear = (args: string[]): string =>
     execFileSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'clear', ...args, '--json', '--socket', f.ours.socket], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
 
-  beforeAll(async () => {
-    try {
-      await f.up();
-      await waitFor('host A to reach host B', () => f.ping(f.a, f.b, 1), 30_000, 200);
-      await waitFor('both hosts known on both sides', async () => {
-        const r = await f.routes();
-        return r.some((x) => x.mac === f.b.mac) && r.some((x) => x.mac === f.a.mac && x.from === 'local') && f.frrFdb().includes(f.a.mac);
-      }, 30_000, 200);
-    } catch (e) {
-      await f.destroy();
-      throw e;
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    await f.destroy();
+  useGrFabric(f, async () => {
+    await waitFor('host A to reach host B', () => f.ping(f.a, f.b, 1), 30_000, 200);
+    await waitFor('both hosts known on both sides', async () => {
+      const r = await f.routes();
+      return r.some((x) => x.mac === f.b.mac) && r.some((x) => x.mac === f.a.mac && x.from === 'local') && f.frrFdb().includes(f.a.mac);
+    }, 30_000, 200);
   });
 
   it('FRR receives our graceful restart capability', () => {

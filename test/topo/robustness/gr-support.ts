@@ -54,7 +54,7 @@ function mac(): string {
 }
 
 export class GrFabric {
-  readonly topo = new Topology('rel');
+  readonly topo = new Topology(process.env.LAB_PREFIX ?? 'rel');
   private readonly base = `100.${64 + randomInt(0, 64)}.${randomInt(0, 256)}.${4 * randomInt(0, 60)}`;
   vNs = '';
   fNs = '';
@@ -80,6 +80,21 @@ export class GrFabric {
     return `${p[0]}.${p[1]}.${p[2]}.${p[3]! + k}`;
   }
 
+  /** Keepalive/hold of both sides. */
+  private timers(): { hold: number; keep: number } {
+    const hold = this.o.holdTime ?? 9;
+    return { hold, keep: Math.max(1, Math.floor(hold / 3)) };
+  }
+
+  /** A veth between two namespaces, an address of the /30 on each end, both up. */
+  private link30(aNs: string, aIf: string, aIp: string, bNs: string, bIf: string, bIp: string): void {
+    execFileSync('ip', ['link', 'add', aIf, 'netns', aNs, 'type', 'veth', 'peer', 'name', bIf, 'netns', bNs]);
+    ipNs(aNs, ['addr', 'add', `${aIp}/30`, 'dev', aIf]);
+    ipNs(bNs, ['addr', 'add', `${bIp}/30`, 'dev', bIf]);
+    ipNs(aNs, ['link', 'set', aIf, 'up']);
+    ipNs(bNs, ['link', 'set', bIf, 'up']);
+  }
+
   /** Builds the namespaces and links, starts FRR, then our leaf; waits for the session. */
   async up(): Promise<void> {
     const t = this.topo;
@@ -89,23 +104,14 @@ export class GrFabric {
     this.frrIp = this.addr(2);
     this.underlayIf = t.name('u');
     const fu = t.name('U');
-    execFileSync('ip', ['link', 'add', this.underlayIf, 'netns', this.vNs, 'type', 'veth', 'peer', 'name', fu, 'netns', this.fNs]);
-    ipNs(this.vNs, ['addr', 'add', `${this.oursIp}/30`, 'dev', this.underlayIf]);
-    ipNs(this.fNs, ['addr', 'add', `${this.frrIp}/30`, 'dev', fu]);
-    ipNs(this.vNs, ['link', 'set', this.underlayIf, 'up']);
-    ipNs(this.fNs, ['link', 'set', fu, 'up']);
-    const hold = this.o.holdTime ?? 9;
-    const keep = Math.max(1, Math.floor(hold / 3));
+    this.link30(this.vNs, this.underlayIf, this.oursIp, this.fNs, fu, this.frrIp);
+    const { hold, keep } = this.timers();
     if (this.o.churnPeer) {
       this.cNs = t.addNs('c');
       const vc = t.name('k');
       const cv = t.name('K');
       this.cIp = this.addr(6);
-      execFileSync('ip', ['link', 'add', vc, 'netns', this.vNs, 'type', 'veth', 'peer', 'name', cv, 'netns', this.cNs]);
-      ipNs(this.vNs, ['addr', 'add', `${this.addr(5)}/30`, 'dev', vc]);
-      ipNs(this.cNs, ['addr', 'add', `${this.cIp}/30`, 'dev', cv]);
-      ipNs(this.vNs, ['link', 'set', vc, 'up']);
-      ipNs(this.cNs, ['link', 'set', cv, 'up']);
+      this.link30(this.vNs, vc, this.addr(5), this.cNs, cv, this.cIp);
       ipNs(this.vNs, ['route', 'add', '10.250.0.0/24', 'via', this.cIp]);
       // Our BGP listener is on the underlay address: reach it through the churn link.
       ipNs(this.cNs, ['route', 'add', `${this.oursIp}/32`, 'via', this.addr(5)]);
@@ -307,8 +313,8 @@ export class GrFabric {
   /** Starts bgpd again (zebra kept running), with the same configuration or with VNI 200 under the RD `rd2`. */
   async startBgpd(rd2?: string): Promise<void> {
     const d = this.frr.dir;
-    const hold = this.o.holdTime ?? 9;
-    writeFileSync(path.join(d, 'bgpd.conf'), this.frrBgpd(hold, Math.max(1, Math.floor(hold / 3)), rd2));
+    const { hold, keep } = this.timers();
+    writeFileSync(path.join(d, 'bgpd.conf'), this.frrBgpd(hold, keep, rd2));
     execFileSync('ip', ['netns', 'exec', this.fNs, '/usr/lib/frr/bgpd', '-d', '-f', `${d}/bgpd.conf`, '-i', `${d}/bgpd.pid`,
       '-z', `${d}/zserv.api`, '--vty_socket', d, '--log', `file:${d}/bgpd.log`], { timeout: 15_000 });
     await waitFor('bgpd vty', () => existsSync(`${d}/bgpd.vty`), 10_000);

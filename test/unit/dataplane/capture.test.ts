@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureBuffer, nativeRecordsToPcap, pcapFileHeader, underlayRxHeader } from '../../../src/dataplane/capture';
 import { readPcap } from '../../../src/packet/pcap';
+import { concat } from '../bgp-attr/build';
 
 /** One record in the native ring layout (native/src/capture.h). */
 function nativeRecord(data: number[], orig: number, ns: bigint, dir = 0): Uint8Array {
@@ -16,16 +17,6 @@ function nativeRecord(data: number[], orig: number, ns: bigint, dir = 0): Uint8A
   return b;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** RFC 1071 sum of a region that includes its checksum field: 0xffff when valid. */
 function sum(b: Uint8Array, off: number, len: number, init = 0): number {
   let s = init;
@@ -38,9 +29,9 @@ describe('capture records', () => {
   it('native ring records become pcap records our reader and the timestamps agree with', () => {
     const a = nativeRecord([1, 2, 3, 4, 5], 5, 1_700_000_000_123_456_789n);
     const b = nativeRecord([9, 8, 7], 1500, 1_700_000_001_000_001_000n, 1); // cut at snaplen: orig > captured
-    const { records, count } = nativeRecordsToPcap(concat([a, b]));
+    const { records, count } = nativeRecordsToPcap(concat(a, b));
     expect(count).toBe(2);
-    const file = readPcap(concat([pcapFileHeader(65535), records]));
+    const file = readPcap(concat(pcapFileHeader(65535), records));
     expect(file.error).toBeUndefined();
     expect(file.records.map((r) => [r.tsSec, r.tsUsec, r.caplen, r.origLen, [...r.data]])).toEqual([
       [1_700_000_000, 123_456, 5, 5, [1, 2, 3, 4, 5]],
@@ -51,7 +42,7 @@ describe('capture records', () => {
   it('a truncated trailing native record is left out, not misread', () => {
     const a = nativeRecord([1, 2, 3], 3, 1n);
     const b = nativeRecord([4, 5, 6, 7], 4, 2n);
-    expect(nativeRecordsToPcap(concat([a, b.subarray(0, 20)])).count).toBe(1);
+    expect(nativeRecordsToPcap(concat(a, b.subarray(0, 20))).count).toBe(1);
   });
 
   it('the portable buffer cuts at snaplen, drops what does not fit, and delivers on stop', () => {
@@ -66,7 +57,7 @@ describe('capture records', () => {
     buf.stop();
     buf.stop();
     expect(stopped).toBe(1);
-    const file = readPcap(concat([pcapFileHeader(64), ...got]));
+    const file = readPcap(concat(pcapFileHeader(64), ...got));
     expect(file.records.map((r) => [r.caplen, r.origLen])).toEqual([
       [64, 100],
       [10, 10],

@@ -43,6 +43,27 @@ const records = (file: string): MrtRecord[] =>
     return it.record;
   });
 
+/**
+ * Starts both speakers' listeners and sessions and waits until both are
+ * Established. The returned function stops both (once; afterEach does it if
+ * the test did not get that far).
+ */
+async function establish(a: Speaker, b: Speaker): Promise<() => Promise<void>> {
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all([a.stop(), b.stop()]);
+  };
+  cleanups.push(stop);
+  await a.listen();
+  await b.listen();
+  b.startSessions();
+  a.startSessions();
+  await until('Established', () => a.peers()[0]!.state === 'Established' && b.peers()[0]!.state === 'Established');
+  return stop;
+}
+
 const hasBgpdump = spawnSync('bgpdump', ['-T'], { stdio: 'ignore' }).error === undefined;
 
 describe('MRT file names and rotation', () => {
@@ -110,15 +131,7 @@ describe('a live session recorded as BGP4MP', () => {
     });
     holder.a = a;
     holder.b = b;
-    let stopped = false;
-    cleanups.push(async () => {
-      if (!stopped) await Promise.all([a.stop(), b.stop()]);
-    });
-    await a.listen();
-    await b.listen();
-    b.startSessions();
-    a.startSessions();
-    await until('Established', () => a.peers()[0]!.state === 'Established' && b.peers()[0]!.state === 'Established');
+    const stop = await establish(a, b);
     const routes = Array.from({ length: 20 }, (_, i) => macIpRoute({ rd: '10.0.0.1:1', mac: `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`, ip: `10.1.0.${i + 1}`, label1: 100 }));
     for (const r of routes) a.originate(r, []);
     await until('routes at B', () => [...ribB.routes()].length === routes.length);
@@ -127,8 +140,7 @@ describe('a live session recorded as BGP4MP', () => {
 
     const dumped = await b.mrtTable!.dumpNow();
     const updatesIn = b.peers()[0]!.messagesIn.UPDATE ?? 0;
-    await Promise.all([a.stop(), b.stop()]);
-    stopped = true;
+    await stop();
 
     // Our reader: the state changes up to Established, then one record per UPDATE received, in order.
     const files = readdirSync(dir).filter((f) => f.startsWith('updates.'));
@@ -191,19 +203,10 @@ describe('a live session recorded as BGP4MP', () => {
     const b = mk('2', 65002, '127.0.0.1', 65001, () => holder.a!, true);
     holder.a = a;
     holder.b = b;
-    let stopped = false;
-    cleanups.push(async () => {
-      if (!stopped) await Promise.all([a.stop(), b.stop()]);
-    });
-    await a.listen();
-    await b.listen();
-    b.startSessions();
-    a.startSessions();
-    await until('Established', () => a.peers()[0]!.state === 'Established' && b.peers()[0]!.state === 'Established');
+    const stop = await establish(a, b);
     a.originate(macIpRoute({ rd: '10.0.0.1:1', mac: '02:00:00:00:02:01', label1: 100 }), []);
     await until('UPDATE at B', () => (b.peers()[0]!.messagesIn.UPDATE ?? 0) >= 2);
-    await Promise.all([a.stop(), b.stop()]);
-    stopped = true;
+    await stop();
     const seen = new Set<string>();
     for (const r of records(file)) {
       expect(r.body.kind).toBe('bgp4mp-message');

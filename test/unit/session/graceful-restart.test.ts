@@ -1,16 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Speaker } from '../../../src/bgp/speaker';
 import type { Capability, GracefulRestartCap } from '../../../src/bgp/wire/capabilities';
 import { macIpRoute } from '../../../src/bgp/wire/evpn/builders';
 import type { EvpnRoute } from '../../../src/bgp/wire/evpn/types';
 import { Afi, AttrType, MsgType, Safi } from '../../../src/bgp/wire/iana';
 import { buildEndOfRib, buildUpdate } from '../../../src/bgp/wire/update';
-import { NO_JITTER } from '../../../src/bgp/timers';
 import type { GracefulRestartConfig } from '../../../src/config/schema';
 import { Rib } from '../../../src/rib/rib';
 import { VirtualClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
-import { bgpConfig, KEEPALIVE, neighbor, openBytes, RawPeer, until, updateBytes, type RawConn } from './support';
+import { bgpConfig, KEEPALIVE, neighbor, openBytes, RawPeer, speakerToRawPeer, until, updateBytes, type RawConn } from './support';
 
 /**
  * Graceful restart (RFC 4724) in the session layer, against a scripted
@@ -24,7 +22,6 @@ import { bgpConfig, KEEPALIVE, neighbor, openBytes, RawPeer, until, updateBytes,
  *  - `clear neighbor` soft (ROUTE-REFRESH) and hard (Cease 6/4, reconnect).
  */
 
-const FAST = { idleHoldTime: 0.1, connectRetryTime: 2 };
 const X = macIpRoute({ rd: '10.0.0.3:1', mac: '02:00:00:00:00:0a', label1: 100 });
 const Y = macIpRoute({ rd: '10.0.0.3:1', mac: '02:00:00:00:00:0b', label1: 100 });
 
@@ -52,27 +49,22 @@ async function setup(o: { gr?: Partial<GracefulRestartConfig>; clock?: VirtualCl
   const log = memoryLogger();
   const rib = new Rib({ asn: 65001, routerId: '10.0.0.1', clusterId: '10.0.0.1' });
   const raw = new RawPeer('127.0.0.3');
-  const port = await raw.listen();
-  const sp = new Speaker({
-    config: bgpConfig({
-      routerId: '10.0.0.1',
-      as: 65001,
-      listen: { address: '127.0.0.1', port: 0 },
-      neighbors: [neighbor({ address: '127.0.0.3', remoteAs: 65001, localAddress: '127.0.0.1', holdTime: 90, keepalive: 30 })],
-      gracefulRestart: { restartTime: 120, preserveForwarding: true, staleTime: 360, selectDeferTime: 360, ...o.gr },
-    }),
-    rib,
-    log,
-    fsm: FAST,
-    jitter: NO_JITTER,
-    remotePort: () => port,
-    ...(o.clock ? { clock: o.clock } : {}),
-  });
-  cleanups.push(async () => {
-    await sp.stop();
-    await raw.close();
-  });
-  await sp.start();
+  const sp = await speakerToRawPeer(
+    raw,
+    {
+      config: bgpConfig({
+        routerId: '10.0.0.1',
+        as: 65001,
+        listen: { address: '127.0.0.1', port: 0 },
+        neighbors: [neighbor({ address: '127.0.0.3', remoteAs: 65001, localAddress: '127.0.0.1', holdTime: 90, keepalive: 30 })],
+        gracefulRestart: { restartTime: 120, preserveForwarding: true, staleTime: 360, selectDeferTime: 360, ...o.gr },
+      }),
+      rib,
+      log,
+      clock: o.clock,
+    },
+    (c) => cleanups.push(c),
+  );
   return { sp, rib, raw, log };
 }
 

@@ -10,6 +10,7 @@ import { VirtualClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import {
   bgpConfig,
+  FAST_FSM,
   KEEPALIVE,
   MapRib,
   neighbor,
@@ -17,6 +18,7 @@ import {
   openBytes,
   RawPeer,
   routeRefreshBytes,
+  speakerToRawPeer,
   until,
   updateBytes,
   type RawConn,
@@ -27,7 +29,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const FAST = { idleHoldTime: 0.1, connectRetryTime: 2 };
 
 const route = macIpRoute({ rd: '10.0.0.1:1', mac: '02:00:00:00:00:01', ip: '10.1.0.1', label1: 100 });
 const rtAttr: PathAttribute = { type: AttrType.EXTENDED_COMMUNITIES, flags: 0xc0, communities: [{ kind: 'route-target', form: 'as2', asn: 65001, local: 100 }] };
@@ -42,7 +43,7 @@ function pair(o: { asA: number; asB: number; passiveB?: boolean; idA?: string; i
     config: bgpConfig({ routerId: o.idA ?? '10.0.0.1', as: o.asA, listen: { address: '127.0.0.1', port: 0 }, neighbors: [neighbor({ address: '127.0.0.2', remoteAs: o.asB, localAddress: '127.0.0.1' })] }),
     rib: ribA,
     log: logA,
-    fsm: FAST,
+    fsm: FAST_FSM,
     jitter: NO_JITTER,
     remotePort: () => holder.b!.port,
     hostname: 'speaker-a',
@@ -56,7 +57,7 @@ function pair(o: { asA: number; asB: number; passiveB?: boolean; idA?: string; i
     }),
     rib: ribB,
     log: logB,
-    fsm: FAST,
+    fsm: FAST_FSM,
     jitter: NO_JITTER,
     remotePort: () => holder.a!.port,
     hostname: 'speaker-b',
@@ -142,26 +143,21 @@ async function withRawPeer(o: { id?: string; peerId?: string; holdTime?: number;
   const log = memoryLogger();
   const rib = new MapRib(o.as ?? 65001);
   const raw = new RawPeer('127.0.0.3');
-  const port = await raw.listen();
-  const sp = new Speaker({
-    config: bgpConfig({
-      routerId: o.id ?? '10.0.0.1',
-      as: o.as ?? 65001,
-      listen: { address: '127.0.0.1', port: 0 },
-      neighbors: [neighbor({ address: '127.0.0.3', remoteAs: o.peerAs ?? 65003, localAddress: '127.0.0.1', holdTime: o.holdTime ?? 90, keepalive: Math.floor((o.holdTime ?? 90) / 3), passive: o.passive ?? false })],
-    }),
-    rib,
-    log,
-    fsm: FAST,
-    jitter: NO_JITTER,
-    remotePort: () => port,
-    ...(o.clock ? { clock: o.clock } : {}),
-  });
-  cleanups.push(async () => {
-    await sp.stop();
-    await raw.close();
-  });
-  await sp.start();
+  const sp = await speakerToRawPeer(
+    raw,
+    {
+      config: bgpConfig({
+        routerId: o.id ?? '10.0.0.1',
+        as: o.as ?? 65001,
+        listen: { address: '127.0.0.1', port: 0 },
+        neighbors: [neighbor({ address: '127.0.0.3', remoteAs: o.peerAs ?? 65003, localAddress: '127.0.0.1', holdTime: o.holdTime ?? 90, keepalive: Math.floor((o.holdTime ?? 90) / 3), passive: o.passive ?? false })],
+      }),
+      rib,
+      log,
+      clock: o.clock,
+    },
+    (c) => cleanups.push(c),
+  );
   return { sp, rib, raw, log };
 }
 

@@ -1,5 +1,7 @@
 import net from 'node:net';
 import { Framer } from '../../../src/bgp/framer';
+import { Speaker, type SpeakerOptions } from '../../../src/bgp/speaker';
+import { NO_JITTER } from '../../../src/bgp/timers';
 import { sequence } from '../../../src/bgp/wire/attributes/as-path';
 import { defaultFlags, type PathAttribute } from '../../../src/bgp/wire/attributes/index';
 import type { Capability } from '../../../src/bgp/wire/capabilities';
@@ -277,4 +279,34 @@ export class RawPeer {
 
 export function flags(type: number): number {
   return defaultFlags(type);
+}
+
+/** Short FSM timers for the session tests. */
+export const FAST_FSM = { idleHoldTime: 0.1, connectRetryTime: 2 };
+
+/**
+ * A started speaker whose sessions connect to `raw` (fast timers, no
+ * jitter); `cleanup` receives what stops it and closes `raw`.
+ */
+export async function speakerToRawPeer(
+  raw: RawPeer,
+  o: Pick<SpeakerOptions, 'config' | 'rib' | 'log' | 'clock'>,
+  cleanup: (f: () => Promise<void>) => void,
+): Promise<Speaker> {
+  const port = await raw.listen();
+  const sp = new Speaker({
+    config: o.config,
+    rib: o.rib,
+    log: o.log,
+    fsm: FAST_FSM,
+    jitter: NO_JITTER,
+    remotePort: () => port,
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
+  cleanup(async () => {
+    await sp.stop();
+    await raw.close();
+  });
+  await sp.start();
+  return sp;
 }
