@@ -150,6 +150,14 @@ void AfPacketPort::release() {
   }
 }
 
+uint64_t AfPacketPort::kernelDrops() {
+  if (fd_ < 0) return 0;
+  tpacket_stats st{};
+  socklen_t len = sizeof st;
+  if (getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &st, &len) != 0) return 0;
+  return st.tp_drops;
+}
+
 int AfPacketPort::recv() {
   if (ring_) {
     release();

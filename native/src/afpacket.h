@@ -79,6 +79,9 @@ class AfPacketPort {
 
   // Sends frames (pointers and lengths); returns how many failed.
   uint32_t send(uint8_t* const* frames, const uint32_t* lens, uint32_t n);
+  // Frames the kernel dropped for this socket since the last call (full RX
+  // ring or receive buffer): PACKET_STATISTICS, which resets on read.
+  uint64_t kernelDrops();
   void setCoalesce(bool on) { coalesce_ = on; }
   uint64_t coalesced() const { return coalesced_; }  // super-frames sent
 

@@ -287,6 +287,12 @@ void Dataplane::loop() {
       }
     }
     if (now != lastAge) {
+      CounterTable& ct = pipeline_.counters();
+      for (size_t p = 0; p < ports_.size(); p++) {
+        if (!ports_[p]) continue;
+        uint64_t d = ports_[p]->kernelDrops();
+        if (d) ct.port(uint32_t(p))[C_drop_rx_kernel] += d;
+      }
       pipeline_.age(now, opt_.maxAge, kAgeBudget);
       lastAge = now;
       ringBell();

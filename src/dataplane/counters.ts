@@ -58,6 +58,7 @@ export const COUNTER_NAMES = [
   'drop_unresolved',
   'drop_l3_bad_ip',
   'drop_not_routable',
+  'drop_rx_kernel',
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

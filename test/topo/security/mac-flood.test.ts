@@ -203,7 +203,8 @@ describe.skipIf(skip !== null)('MAC flood and ARP storm on an access port', () =
       'storm processed',
       async () => {
         const c = (await status()).counters.port0;
-        return c.rx_packets - before.rx_packets >= STORM * 0.9 ? c : undefined;
+        // Frames the kernel dropped from a full receive ring are counted too (drop_rx_kernel, once a second).
+        return c.rx_packets - before.rx_packets + c.drop_rx_kernel - before.drop_rx_kernel >= STORM * 0.9 ? c : undefined;
       },
       20_000,
       100,
@@ -216,6 +217,6 @@ describe.skipIf(skip !== null)('MAC flood and ARP storm on an access port', () =
     expect(limited).toBeGreaterThan(0);
     const st = await status();
     expect(st.peers[0]!.state).toBe('Established');
-    console.log(`[arp storm] arrived ${arrived} rate-limited ${limited} passed ${arrived - limited} within ~${seconds} s`);
+    console.log(`[arp storm] arrived ${arrived} rate-limited ${limited} passed ${arrived - limited} within ~${seconds} s; dropped by the kernel ${after.drop_rx_kernel - before.drop_rx_kernel}`);
   }, 60_000);
 });

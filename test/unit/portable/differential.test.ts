@@ -1050,6 +1050,7 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
       'drop_gso_unsupported',
       'drop_rx_truncated',
       'drop_tx_failed',
+      'drop_rx_kernel',
       'drop_vtep_down',
       'drop_no_member',
     ]);
