@@ -29,7 +29,7 @@ using evpn::PipelineConfig;
 
 // The addon's ABI version: TypeScript checks it before using anything else,
 // so a stale build fails loudly instead of misreading a record layout.
-constexpr uint32_t kAbiVersion = 6;
+constexpr uint32_t kAbiVersion = 7;
 // Frames per pipeline vector in the test hook (one TPACKET_V3 block's worth).
 constexpr size_t kVector = 256;
 

@@ -60,7 +60,9 @@ Pipeline::Pipeline(const PipelineConfig& cfg)
       vniTenant_(new uint32_t[cfg.maxVnis]),
       l3Tenant_(new uint32_t[cfg.maxVnis]),
       gateways_(new Gateway[cfg.maxVnis]()),
-      scratch_(new uint8_t[size_t(cfg.maxFrameLen) + 12]) {
+      scratch_(new uint8_t[size_t(cfg.maxFrameLen) + 12]),
+      gleanSeen_(new GleanSlot[kGleanSlots]()),
+      gleanTokens_(kGleanRate) {
   for (uint32_t i = 0; i < cfg.maxVnis; i++) vniTenant_[i] = l3Tenant_[i] = kNoTenant;
 }
 
@@ -558,11 +560,15 @@ void Pipeline::route(const FrameView& v, uint32_t vniIdx, uint32_t tenant, uint3
     }
     return;
   }
-  // A connected subnet: the host's MAC from the target VNI's ARP/ND table
-  // (no ARP request is sent for an unknown host: EVPN learns the bindings).
+  // A connected subnet: the host's MAC from the target VNI's ARP/ND table.
+  // EVPN learns most bindings; a silent host is asked for (glean) and the
+  // packet itself is dropped, not queued.
   uint32_t tvi = nh->target;
   const ArpEntry* host = arp_.find(tvi, v4 ? IpAddr::v4(dst) : IpAddr::v6(dst));
-  if (!host) return drop(inPort, vniIdx, C_drop_unresolved);
+  if (!host) {
+    drop(inPort, vniIdx, C_drop_unresolved);
+    return glean(tvi, v4, dst, inPort, out);
+  }
   uint8_t* s = scratch_.get();
   storeMac(s, host->mac);
   storeMac(s + 6, gateways_[tvi].mac ? gateways_[tvi].mac : tn.routerMac);
@@ -581,6 +587,95 @@ void Pipeline::route(const FrameView& v, uint32_t vniIdx, uint32_t tenant, uint3
   ingressBlock(inPort)[C_rx_unknown_unicast]++;
   counters_.vni(tvi)[C_rx_unknown_unicast]++;
   flood(rv, tvi, inPort, out);
+}
+
+// ----------------------------------------------------------------- glean ---
+
+// A router resolves a connected destination itself (RFC 1812 §3.3.2, RFC 826;
+// RFC 4861 §7.2.2 for IPv6): an ARP request / NS from the target VNI's
+// anycast gateway, flooded in that VNI like any BUM frame (local members and
+// the flood list). The host answers to the gateway MAC, which every VTEP
+// owns, so the VTEP local to it snoops the reply (arpIn/ndIn), installs the
+// binding and advertises it as a MAC+IP route (RFC 9135 §5).
+void Pipeline::glean(uint32_t tvi, bool v4, const uint8_t* dst, uint32_t inPort, TxBatch& out) {
+  const Gateway& g = gateways_[tvi];
+  // No gateway address of that family to ask from; never ask for our own.
+  if (!g.mac || (v4 ? !g.has4 : !g.has6) || gatewayIs(tvi, v4 ? 4 : 6, dst)) return;
+  size_t ipLen = v4 ? 4 : 16;
+  // Not the same (VNI, IP) twice in a second of the pipeline clock.
+  uint32_t key = 1 + 2 * tvi + (v4 ? 0 : 1);
+  uint32_t h = tvi;
+  for (size_t i = 0; i < ipLen; i += 4) h = (h ^ load32(dst + i)) * 0x9e3779b1u;
+  GleanSlot& seen = gleanSeen_[h >> (32 - kGleanSlotBits)];
+  bool same = seen.key == key && std::memcmp(seen.ip, dst, ipLen) == 0;
+  if (same && now_ == seen.stamp) return drop(inPort, tvi, C_glean_rate_limited);
+  // Token bucket over the whole pipeline, refilled in whole seconds (as arpAdmit).
+  uint32_t elapsed = now_ - gleanStamp_;
+  if (elapsed) {
+    uint64_t t = uint64_t(gleanTokens_) + uint64_t(elapsed) * kGleanRate;
+    gleanTokens_ = t > kGleanRate ? kGleanRate : uint32_t(t);
+    gleanStamp_ = now_;
+  }
+  if (!gleanTokens_) return drop(inPort, tvi, C_glean_rate_limited);
+  gleanTokens_--;
+  seen.key = key;
+  seen.stamp = now_;
+  std::memset(seen.ip, 0, 16);
+  std::memcpy(seen.ip, dst, ipLen);
+
+  uint8_t* p = gleanFrame_;
+  size_t len;
+  uint16_t type;
+  if (v4) {
+    storeMac(p, 0xffffffffffffull);
+    type = kEthArp;
+    uint8_t* a = p + kEthHeader;
+    store16(a, 1);  // htype Ethernet
+    store16(a + 2, kEthIpv4);
+    a[4] = 6;
+    a[5] = 4;
+    store16(a + 6, kArpRequest);
+    storeMac(a + 8, g.mac);
+    std::memcpy(a + 14, g.ip4, 4);
+    std::memset(a + 18, 0, 6);  // target hardware address unknown
+    std::memcpy(a + 24, dst, 4);
+    std::memset(a + kArpLen, 0, kEthMinFrame - kEthHeader - kArpLen);
+    len = kEthMinFrame;
+  } else {
+    // To the solicited-node group of the target (RFC 4291 §2.7.1), whose MAC
+    // is 33:33 + its last 32 bits (RFC 2464 §7).
+    p[0] = 0x33;
+    p[1] = 0x33;
+    p[2] = 0xff;
+    std::memcpy(p + 3, dst + 13, 3);
+    type = kEthIpv6;
+    uint8_t* ip = p + kEthHeader;
+    store32(ip, 0x60000000u);
+    store16(ip + 4, 32);
+    ip[6] = kIpProtoIcmpv6;
+    ip[7] = 255;  // RFC 4861 §7.1.1: hop limit 255
+    std::memcpy(ip + 8, g.ip6, 16);
+    static const uint8_t kSolicited[13] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff};
+    std::memcpy(ip + 24, kSolicited, 13);
+    std::memcpy(ip + 37, dst + 13, 3);
+    uint8_t* icmp = ip + kIpv6Header;
+    icmp[0] = kNdSolicit;
+    icmp[1] = 0;
+    store16(icmp + 2, 0);
+    store32(icmp + 4, 0);
+    std::memcpy(icmp + 8, dst, 16);
+    icmp[24] = 1;  // source link-layer address option (RFC 4861 §4.6.1), 8 octets
+    icmp[25] = 1;
+    storeMac(icmp + 26, g.mac);
+    uint64_t sum = csumAdd(0, ip + 8, 32) + 32 + kIpProtoIcmpv6;  // RFC 8200 §8.1 pseudo-header
+    store16(icmp + 2, csumFinish(csumAdd(sum, icmp, 32)));
+    len = kEthHeader + kIpv6Header + 32;
+  }
+  storeMac(p + 6, g.mac);
+  store16(p + 12, type);
+  drop(inPort, tvi, C_glean_requests);  // on the ingress block and the target VNI, as drops are
+  FrameView gv{p, type, p + kEthHeader, len - kEthHeader};
+  flood(gv, tvi, kGleanPort, out);
 }
 
 // --------------------------------------------------------------- forward ---

@@ -55,6 +55,14 @@ struct PipelineConfig {
 };
 
 constexpr uint32_t kUnderlayPort = 0xffffffff;
+// The ingress of a glean request: no access port (every member gets a copy)
+// and not the underlay (the VNI's flood list gets one too).
+constexpr uint32_t kGleanPort = 0xfffffffe;
+// Glean requests per second of the pipeline clock (also the burst), and the
+// size of the table of recently asked (VNI, IP) pairs.
+constexpr uint32_t kGleanRate = 64;
+constexpr uint32_t kGleanSlotBits = 10;
+constexpr uint32_t kGleanSlots = 1u << kGleanSlotBits;
 
 struct RxFrame {
   const uint8_t* data = nullptr;
@@ -174,6 +182,9 @@ class Pipeline {
   void route(const FrameView& v, uint32_t vniIdx, uint32_t tenant, uint32_t inPort, TxBatch& out);
   // True when `ip` (4 or 16 octets) is the VNI's anycast gateway address.
   bool gatewayIs(uint32_t vniIdx, uint8_t family, const uint8_t* ip) const;
+  // Asks for an unresolved connected destination (ARP request or NS from the
+  // target VNI's gateway, flooded in that VNI), within the glean limits.
+  void glean(uint32_t tvi, bool v4, const uint8_t* dst, uint32_t inPort, TxBatch& out);
   bool sendProbe(uint32_t port, uint32_t vniIdx, uint64_t targetMac, const uint8_t* ip4);
 
   PipelineConfig cfg_;
@@ -221,6 +232,20 @@ class Pipeline {
   // A routed packet delivered to a local host is rewritten here once, then
   // bridged (possibly to several ports when its MAC is unknown).
   std::unique_ptr<uint8_t[]> scratch_;
+
+  // Glean limits: a token bucket for the whole pipeline, and the last second
+  // each (VNI, IP) was asked for, in a fixed table indexed by hash (a
+  // collision only forgets an older entry).
+  struct GleanSlot {
+    uint32_t key = 0;  // 1 + 2 * vniIdx + (IPv6 ? 1 : 0); 0 = empty
+    uint32_t stamp = 0;
+    uint8_t ip[16] = {};
+  };
+  std::unique_ptr<GleanSlot[]> gleanSeen_;
+  uint32_t gleanTokens_;
+  uint32_t gleanStamp_ = 0;
+  // ARP request (60 octets) or NS with a source link-layer option (86).
+  uint8_t gleanFrame_[96] = {};
 };
 
 }  // namespace evpn

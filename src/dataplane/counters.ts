@@ -59,6 +59,8 @@ export const COUNTER_NAMES = [
   'drop_l3_bad_ip',
   'drop_not_routable',
   'drop_rx_kernel',
+  'glean_requests',
+  'glean_rate_limited',
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

@@ -16,7 +16,7 @@ import { COUNTER_NAMES, counterBlock, type CounterSet } from './counters';
 import { decodeEvents, EVENT_RECORD_SIZE, type DataplaneEvent } from './events';
 import { encodeOps, OP_LENGTH, OP_STATUS, type DataplaneOp, type OpStatusName } from './ops';
 
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /** Sizes and underlay settings of one pipeline; absent numbers take the addon's defaults. */
 export interface PipelineConfig {

@@ -100,6 +100,7 @@ const {
   macLo,
   reservedGroupMac,
   store16,
+  store32,
   storeMac,
   UDP_HEADER,
   VLAN_TAG,
@@ -113,6 +114,18 @@ export const UNDERLAY_PORT = 0xffffffff;
 export const VECTOR = 256;
 /** Room for the probes of one ops batch; more are refused (table-full) until sent. */
 const CONTROL_SLOTS = 256;
+/**
+ * The ingress of a glean request (native kGleanPort): no access port (every
+ * member gets a copy) and not the underlay (the flood list gets one too).
+ */
+const GLEAN_PORT = 0xfffffffe;
+/** Glean requests per second of the pipeline clock (also the burst), as native kGleanRate. */
+export const GLEAN_RATE = 64;
+/** Recently asked (VNI, IP) pairs, indexed by a hash of GLEAN_SLOT_BITS bits (native kGleanSlots). */
+const GLEAN_SLOT_BITS = 10;
+const GLEAN_SLOTS = 1 << GLEAN_SLOT_BITS;
+/** ff02::1:ff00:0/104, the solicited-node prefix (RFC 4291 §2.7.1). */
+const SOLICITED_PREFIX = [0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff] as const;
 
 const {
   rx_packets: RX_PACKETS,
@@ -205,6 +218,16 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
   /** A routed packet delivered to a local host is rewritten here once, then bridged. */
   private readonly scratch: Uint8Array;
   private readonly rv: FrameView = { buf: new Uint8Array(0), macs: 0, etherType: 0, payload: 0, payloadLen: 0 };
+  // Glean limits (native GleanSlot): a token bucket for the whole pipeline,
+  // and the last second each (VNI, IP) was asked for (key 0 = empty).
+  private readonly gleanKey = new Uint32Array(GLEAN_SLOTS);
+  private readonly gleanSeenStamp = new Uint32Array(GLEAN_SLOTS);
+  private readonly gleanIp = new Uint8Array(GLEAN_SLOTS * 16);
+  private gleanTokens = GLEAN_RATE;
+  private gleanStamp = 0;
+  /** ARP request (60 octets) or NS with a source link-layer option (86). */
+  private readonly gleanFrame = new Uint8Array(96);
+  private readonly gv: FrameView = { buf: this.gleanFrame, macs: 0, etherType: 0, payload: ETH_HEADER, payloadLen: 0 };
 
   constructor(readonly config: PipelineConfig) {
     const c = resolveConfig(config);
@@ -865,11 +888,15 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
       this.count2(this.ctr.underlayBase, tn.l3VniIdx, TX_BYTES, flen);
       return;
     }
-    // A connected subnet: the host's MAC from the target VNI's ARP/ND table
-    // (no ARP request is sent for an unknown host: EVPN learns the bindings).
+    // A connected subnet: the host's MAC from the target VNI's ARP/ND table.
+    // EVPN learns most bindings; a silent host is asked for (glean) and the
+    // packet itself is dropped, not queued.
     const tvi = nh.target;
     const host = this.arp.find(tvi, v4 ? 4 : 6, v4 ? ipv4Key(p, dst) : ipv6Key(p, dst));
-    if (!host) return this.drop(inPort, vniIdx, C.drop_unresolved);
+    if (!host) {
+      this.drop(inPort, vniIdx, C.drop_unresolved);
+      return this.glean(tvi, v4, p, dst, inPort, out);
+    }
     const s = this.scratch;
     const g = this.gateways[tvi]!;
     storeMac(s, 0, host.macHi, host.macLo);
@@ -895,6 +922,99 @@ export class PortablePipeline implements PipelineLike, OpsTarget {
     cv[this.ingressBase(inPort) + RX_UNKNOWN_UNICAST]!++;
     cv[this.ctr.vni(tvi) + RX_UNKNOWN_UNICAST]!++;
     this.flood(rv, tvi, inPort, out);
+  }
+
+  // ----------------------------------------------------------------- glean ---
+
+  /**
+   * A router resolves a connected destination itself (RFC 1812 §3.3.2, RFC
+   * 826; RFC 4861 §7.2.2 for IPv6): an ARP request / NS from the target VNI's
+   * anycast gateway, flooded in that VNI like any BUM frame. The host answers
+   * to the gateway MAC, which every VTEP owns, so the VTEP local to it snoops
+   * the reply, installs the binding and advertises it (RFC 9135 §5).
+   */
+  private glean(tvi: number, v4: boolean, d: Uint8Array, dst: number, inPort: number, out: TxBatch): void {
+    const g = this.gateways[tvi]!;
+    // No gateway address of that family to ask from; never ask for our own.
+    if ((g.macHi === 0 && g.macLo === 0) || !(v4 ? g.has4 : g.has6) || this.gatewayIs(tvi, v4 ? 4 : 6, d, dst)) return;
+    const ipLen = v4 ? 4 : 16;
+    // Not the same (VNI, IP) twice in a second of the pipeline clock.
+    const key = (1 + 2 * tvi + (v4 ? 0 : 1)) >>> 0;
+    let h = tvi;
+    for (let i = 0; i < ipLen; i += 4) h = Math.imul(h ^ load32(d, dst + i), 0x9e3779b1);
+    const slot = h >>> (32 - GLEAN_SLOT_BITS);
+    const now = this.now;
+    const ips = this.gleanIp;
+    let same = this.gleanKey[slot] === key;
+    for (let i = 0; same && i < ipLen; i++) same = ips[slot * 16 + i] === d[dst + i];
+    if (same && this.gleanSeenStamp[slot] === now) return this.drop(inPort, tvi, C.glean_rate_limited);
+    // Token bucket over the whole pipeline, refilled in whole seconds (as arpAdmit).
+    const elapsed = (now - this.gleanStamp) >>> 0;
+    if (elapsed !== 0) {
+      const t = this.gleanTokens + elapsed * GLEAN_RATE;
+      this.gleanTokens = t > GLEAN_RATE ? GLEAN_RATE : t;
+      this.gleanStamp = now;
+    }
+    if (this.gleanTokens === 0) return this.drop(inPort, tvi, C.glean_rate_limited);
+    this.gleanTokens--;
+    this.gleanKey[slot] = key;
+    this.gleanSeenStamp[slot] = now;
+    for (let i = 0; i < 16; i++) ips[slot * 16 + i] = i < ipLen ? d[dst + i]! : 0;
+
+    const p = this.gleanFrame;
+    let len: number;
+    let type: number;
+    if (v4) {
+      storeMac(p, 0, 0xffff, 0xffffffff);
+      type = ETH_ARP;
+      const a = ETH_HEADER;
+      store16(p, a, 1); // htype Ethernet
+      store16(p, a + 2, ETH_IPV4);
+      p[a + 4] = 6;
+      p[a + 5] = 4;
+      store16(p, a + 6, ARP_REQUEST);
+      storeMac(p, a + 8, g.macHi, g.macLo);
+      store32(p, a + 14, g.ip4);
+      p.fill(0, a + 18, a + 24); // target hardware address unknown
+      for (let i = 0; i < 4; i++) p[a + 24 + i] = d[dst + i]!;
+      p.fill(0, a + ARP_LEN, ETH_MIN_FRAME);
+      len = ETH_MIN_FRAME;
+    } else {
+      // To the solicited-node group of the target (RFC 4291 §2.7.1), whose
+      // MAC is 33:33 + its last 32 bits (RFC 2464 §7).
+      p[0] = 0x33;
+      p[1] = 0x33;
+      p[2] = 0xff;
+      for (let i = 0; i < 3; i++) p[3 + i] = d[dst + 13 + i]!;
+      type = ETH_IPV6;
+      const ip = ETH_HEADER;
+      store32(p, ip, 0x60000000);
+      store16(p, ip + 4, 32);
+      p[ip + 6] = IPPROTO_ICMPV6;
+      p[ip + 7] = 255; // RFC 4861 §7.1.1: hop limit 255
+      p.set(g.ip6, ip + 8);
+      for (let i = 0; i < 13; i++) p[ip + 24 + i] = SOLICITED_PREFIX[i]!;
+      for (let i = 0; i < 3; i++) p[ip + 37 + i] = d[dst + 13 + i]!;
+      const icmp = ip + IPV6_HEADER;
+      p[icmp] = ND_SOLICIT;
+      p[icmp + 1] = 0;
+      store16(p, icmp + 2, 0);
+      store32(p, icmp + 4, 0);
+      for (let i = 0; i < 16; i++) p[icmp + 8 + i] = d[dst + i]!;
+      p[icmp + 24] = 1; // source link-layer address option (RFC 4861 §4.6.1), 8 octets
+      p[icmp + 25] = 1;
+      storeMac(p, icmp + 26, g.macHi, g.macLo);
+      const sum = csumAdd(0, p, ip + 8, 32) + 32 + IPPROTO_ICMPV6; // RFC 8200 §8.1 pseudo-header
+      store16(p, icmp + 2, ~csumFold(csumAdd(sum, p, icmp, 32)) & 0xffff);
+      len = ETH_HEADER + IPV6_HEADER + 32;
+    }
+    storeMac(p, 6, g.macHi, g.macLo);
+    store16(p, 12, type);
+    this.drop(inPort, tvi, C.glean_requests); // on the ingress block and the target VNI, as drops are
+    const gv = this.gv;
+    gv.etherType = type;
+    gv.payloadLen = len - ETH_HEADER;
+    this.flood(gv, tvi, GLEAN_PORT, out);
   }
 
   // --------------------------------------------------------------- forward ---

@@ -739,6 +739,77 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
       noteCounters(t);
     });
 
+    it('gleans an unresolved connected host: an ARP request / NS from the gateway flooded in the target VNI, rate limited', () => {
+      const t = irb();
+      // 10.2.0.99 has no binding: the packet is dropped and the gateway asks for it
+      // on every member of VNI 200 (port 1, port 2 tagged 20) and B (flood list).
+      let out = t.run([{ port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.2.0.99', 1, 2) }], 2000);
+      expect(out.map((o) => o.egress)).toEqual([
+        { kind: 'port', port: 1 },
+        { kind: 'port', port: 2 },
+        { kind: 'vtep', vtepIdx: 0 },
+      ]);
+      const arp =
+        'ffffffffffff' + '00005e000101' + '0806' + '0001' + '0800' + '06' + '04' + '0001' +
+        '00005e000101' + '0a0200fe' + '000000000000' + '0a020063' + '00'.repeat(18);
+      expect(Buffer.from(out[0]!.bytes).toString('hex')).toBe(arp);
+      const tagged = Buffer.from(out[1]!.bytes).toString('hex');
+      expect(tagged.slice(0, 24) + tagged.slice(32)).toBe(arp);
+      expect(tagged.slice(24, 32)).toBe('81000014');
+      expect(out[2]!.vni).toBe(200);
+      expect(Buffer.from(out[2]!.bytes.subarray(50)).toString('hex')).toBe(arp);
+      let p0 = t.native.counters().ports.get(0)!;
+      expect([p0.drop_unresolved, p0.glean_requests, p0.glean_rate_limited]).toEqual([1, 1, 0]);
+      expect(t.native.counters().vnis.get(200)!.glean_requests).toBe(1);
+      // The same host again in the same second: not asked again; the next second it is.
+      // Our own gateway address is never asked for.
+      out = t.run(
+        [
+          { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.2.0.99', 1, 2) },
+          { port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.2.0.254', 1, 2) },
+        ],
+        2000,
+      );
+      expect(out.length).toBe(0);
+      out = t.run([{ port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.2.0.99', 1, 2) }], 2001);
+      expect(out.length).toBe(3);
+      p0 = t.native.counters().ports.get(0)!;
+      expect([p0.drop_unresolved, p0.glean_requests, p0.glean_rate_limited]).toEqual([4, 2, 1]);
+      // IPv6: an NS to the solicited-node group with the gateway's link-layer address.
+      out = t.run([{ port: 0, bytes: udp6Frame(GW, H1, 'fd00:100::11', 'fd00:200::1:99', 1, 2) }], 2001);
+      expect(out.length).toBe(3);
+      const ns = out[0]!.bytes;
+      expect(ns.length).toBe(86);
+      const hex = Buffer.from(ns).toString('hex');
+      expect(hex.slice(0, 28)).toBe('3333ff01009900005e00010186dd');
+      // Version, payload length 32, ICMPv6, hop limit 255, from the gateway to ff02::1:ff01:99.
+      expect(hex.slice(28, 108)).toBe('60000000' + '0020' + '3a' + 'ff' + 'fd0002000000000000000000000000fe' + 'ff0200000000000000000001ff010099');
+      // NS, target, source link-layer address option; the checksum verifies (RFC 4443 §2.3).
+      expect(hex.slice(108, 110)).toBe('87');
+      expect(hex.slice(124)).toBe('fd000200000000000000000000010099' + '0101' + '00005e000101');
+      let sum = 32 + 58;
+      for (let i = 22; i < 54; i += 2) sum += (ns[i]! << 8) | ns[i + 1]!;
+      for (let i = 54; i < 86; i += 2) sum += (ns[i]! << 8) | ns[i + 1]!;
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+      expect(sum).toBe(0xffff);
+      // From B over the L3VNI: asked for locally and on the flood list too (the host may be anywhere).
+      out = t.run([fromB(udpFrame(A.rmac, B.rmac, '10.3.0.5', '10.2.0.98', 7, 8))], 2001);
+      expect(out.map((o) => o.egress.kind)).toEqual(['port', 'port', 'vtep']);
+      expect(t.native.counters().underlay.glean_requests).toBe(1);
+      // The bucket: kGleanRate (64) new hosts a second, the rest counted.
+      const many: InputFrame[] = [];
+      for (let i = 100; i < 170; i++) many.push({ port: 1, bytes: udpFrame(GW, H2, '10.2.0.12', `10.1.0.${i}`, 1, 2) });
+      out = t.run(many, 3000);
+      expect(out.length).toBe(64);
+      const p1 = t.native.counters().ports.get(1)!;
+      expect([p1.drop_unresolved, p1.glean_requests, p1.glean_rate_limited]).toEqual([70, 64, 6]);
+      // Without a gateway address of the family nothing is asked.
+      t.setup([{ op: 'gatewayDel', vni: 200, family: 4 }]);
+      out = t.run([{ port: 0, bytes: udpFrame(GW, H1, '10.1.0.11', '10.2.0.97', 1, 2) }], 4000);
+      expect(out.length).toBe(0);
+      noteCounters(t);
+    });
+
     it('rejects the same L3 records with the same statuses', () => {
       const t = irb();
       t.applyOps([
@@ -1024,6 +1095,7 @@ describe.skipIf(skip !== null)('portable pipeline = native pipeline', () => {
         'drop_hairpin',
         'routed_packets',
         'gateway_arp_replies',
+        'glean_requests',
       ];
       // Rare paths (a suppressed ARP needs a request for a bound IP from a port
       // of the same VNI that no earlier op removed) may need a few more chunks
