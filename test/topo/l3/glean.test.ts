@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portableUnavailableReason } from '../../../src/dataplane/portable/io';
 import { ipNs, Topology } from '../../support/netns';
 import { hasCommand, rootSkipReason } from '../../support/root';
-import { sh, until, veth, VtepRun } from './support';
+import { hostMaker, irbLeafConfig, sh, until, veth, VtepRun } from './support';
 
 /**
  * Glean in the fast path: a routed packet to a silent host (one that never
@@ -27,8 +27,7 @@ const A = '10.92.0.1';
 const B = '10.92.0.2';
 const GW_MAC = '00:00:5e:00:01:01';
 const PORTABLE_B = portableUnavailableReason() === null;
-const salt = (Math.floor(Math.random() * 200) + 16).toString(16);
-const host = (n: number, ip: string): { ip: string; mac: string } => ({ ip, mac: `02:d${n}:${salt}:00:00:${n.toString(16).padStart(2, '0')}` });
+const host = hostMaker('d');
 const H1 = host(1, '10.100.0.11');
 const S2 = host(2, '10.200.0.12');
 const S3 = host(3, '10.200.0.13');
@@ -37,19 +36,6 @@ const S6 = host(6, 'fd00:600::6');
 
 type Row = Record<string, string | number | boolean | null>;
 
-function leafConfig(self: string, peer: string, rmacByte: string, uplink: string, ports: { vni: number; port: string; gw: string }[]): string {
-  return `router-id: ${self}
-as: ${AS}
-underlay: { address: ${self}, interface: ${uplink} }
-control-socket: "@SOCKET@"
-neighbors:
-  - { address: ${peer}, remote-as: ${AS} }
-l2vnis:
-${ports.map((p) => `  - { vni: ${p.vni}, interface: ${p.port}, vrf: red, gateway: { ip: ${p.gw}, mac: "${GW_MAC}" } }`).join('\n')}
-vrfs:
-  - { name: red, l3vni: 1000, router-mac: "02:${rmacByte}:00:00:10:00" }
-`;
-}
 
 describe.skipIf(skip !== null)('glean: silent hosts are asked for by the anycast gateway in the fast path', () => {
   const topo = new Topology('gln');
@@ -92,7 +78,7 @@ describe.skipIf(skip !== null)('glean: silent hosts are asked for by the anycast
     for (const [leafNs, port] of [[ns.a, n('a5')], [ns.b, n('b6')]] as const) sh(leafNs, ['sysctl', '-qw', `net.ipv6.conf.${port}.disable_ipv6=1`]);
     la = new VtepRun(
       ns.a,
-      leafConfig(A, B, 'aa', n('u'), [
+      irbLeafConfig({ self: A, peer: B, as: AS, rmacByte: 'aa', uplink: n('u'), gwMac: GW_MAC }, [
         { vni: 100, port: n('a1'), gw: '10.100.0.1/24' },
         { vni: 200, port: n('a2'), gw: '10.200.0.1/24' },
         { vni: 500, port: n('a5'), gw: 'fd00:500::1/64' },
@@ -105,7 +91,7 @@ describe.skipIf(skip !== null)('glean: silent hosts are asked for by the anycast
     for (const port of [n('a6'), n('x6')]) sh(ns.a, ['sysctl', '-qw', `net.ipv6.conf.${port}.disable_ipv6=1`]);
     lb = new VtepRun(
       ns.b,
-      leafConfig(B, A, 'bb', n('U'), [
+      irbLeafConfig({ self: B, peer: A, as: AS, rmacByte: 'bb', uplink: n('U'), gwMac: GW_MAC }, [
         { vni: 200, port: n('b2'), gw: '10.200.0.1/24' },
         { vni: 600, port: n('b6'), gw: 'fd00:600::1/64' },
       ]),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portableUnavailableReason } from '../../../src/dataplane/portable/io';
 import { ipNs, Topology } from '../../support/netns';
 import { hasCommand, rootSkipReason } from '../../support/root';
-import { sh, until, veth, VtepRun } from './support';
+import { hostMaker, irbLeafConfig, sh, until, veth, VtepRun } from './support';
 
 /**
  * Routing in the fast path (symmetric IRB, RFC 9135) between two evpn-vtep
@@ -34,8 +34,7 @@ const A = '10.91.0.1';
 const B = '10.91.0.2';
 const GW_MAC = '00:00:5e:00:01:01';
 const PORTABLE_B = portableUnavailableReason() === null;
-const salt = (Math.floor(Math.random() * 200) + 16).toString(16);
-const host = (n: number, ip: string): { ip: string; mac: string } => ({ ip, mac: `02:c${n}:${salt}:00:00:${n.toString(16).padStart(2, '0')}` });
+const host = hostMaker('c');
 const H1 = host(1, '10.100.0.11');
 const H2 = host(2, '10.200.0.12');
 const H3 = host(3, '10.200.0.13');
@@ -47,20 +46,6 @@ const H6 = host(8, 'fd00:600::6');
 
 type Row = Record<string, string | number | boolean | null>;
 
-function leafConfig(self: string, peer: string, rmacByte: string, uplink: string, ports: { vni: number; port: string; vrf: string; gw: string }[]): string {
-  return `router-id: ${self}
-as: ${AS}
-underlay: { address: ${self}, interface: ${uplink} }
-control-socket: "@SOCKET@"
-neighbors:
-  - { address: ${peer}, remote-as: ${AS} }
-l2vnis:
-${ports.map((p) => `  - { vni: ${p.vni}, interface: ${p.port}, vrf: ${p.vrf}, gateway: { ip: ${p.gw}, mac: "${GW_MAC}" } }`).join('\n')}
-vrfs:
-  - { name: red, l3vni: 1000, router-mac: "02:${rmacByte}:00:00:10:00" }
-  - { name: blue, l3vni: 2000, router-mac: "02:${rmacByte}:00:00:20:00" }
-`;
-}
 
 describe.skipIf(skip !== null)('symmetric IRB in the fast path: two evpn-vtep leaves, two tenants with the same subnet', () => {
   const topo = new Topology('irb');
@@ -104,7 +89,7 @@ describe.skipIf(skip !== null)('symmetric IRB in the fast path: two evpn-vtep le
     for (const [leafNs, port] of [[ns.a, n('a5')], [ns.b, n('b5')]] as const) sh(leafNs, ['sysctl', '-qw', `net.ipv6.conf.${port}.disable_ipv6=1`]);
     la = new VtepRun(
       ns.a,
-      leafConfig(A, B, 'aa', n('u'), [
+      irbLeafConfig({ self: A, peer: B, as: AS, rmacByte: 'aa', uplink: n('u'), gwMac: GW_MAC, blue: true }, [
         { vni: 100, port: n('a1'), vrf: 'red', gw: '10.100.0.1/24' },
         { vni: 200, port: n('a2'), vrf: 'red', gw: '10.200.0.1/24' },
         { vni: 300, port: n('a3'), vrf: 'blue', gw: '10.100.0.1/24' },
@@ -113,7 +98,7 @@ describe.skipIf(skip !== null)('symmetric IRB in the fast path: two evpn-vtep le
     );
     lb = new VtepRun(
       ns.b,
-      leafConfig(B, A, 'bb', n('U'), [
+      irbLeafConfig({ self: B, peer: A, as: AS, rmacByte: 'bb', uplink: n('U'), gwMac: GW_MAC, blue: true }, [
         { vni: 100, port: n('b2'), vrf: 'red', gw: '10.100.0.1/24' },
         { vni: 200, port: n('b1'), vrf: 'red', gw: '10.200.0.1/24' },
         { vni: 400, port: n('b3'), vrf: 'blue', gw: '10.50.0.1/24' },

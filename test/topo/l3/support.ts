@@ -105,3 +105,27 @@ export class VtepRun {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A test host: its address and a MAC unique to this run (`tag` keeps the tests' MACs apart). */
+export function hostMaker(tag: string): (n: number, ip: string) => { ip: string; mac: string } {
+  const salt = (Math.floor(Math.random() * 200) + 16).toString(16);
+  return (n, ip) => ({ ip, mac: `02:${tag}${n}:${salt}:00:00:${n.toString(16).padStart(2, '0')}` });
+}
+
+/** An evpn-vtep leaf's config with routed L2VNIs: one anycast gateway MAC, tenants `red` (L3VNI 1000) and optionally `blue` (2000). */
+export function irbLeafConfig(
+  o: { self: string; peer: string; as: number; rmacByte: string; uplink: string; gwMac: string; blue?: boolean },
+  ports: { vni: number; port: string; vrf?: string; gw: string }[],
+): string {
+  return `router-id: ${o.self}
+as: ${o.as}
+underlay: { address: ${o.self}, interface: ${o.uplink} }
+control-socket: "@SOCKET@"
+neighbors:
+  - { address: ${o.peer}, remote-as: ${o.as} }
+l2vnis:
+${ports.map((p) => `  - { vni: ${p.vni}, interface: ${p.port}, vrf: ${p.vrf ?? 'red'}, gateway: { ip: ${p.gw}, mac: "${o.gwMac}" } }`).join('\n')}
+vrfs:
+  - { name: red, l3vni: 1000, router-mac: "02:${o.rmacByte}:00:00:10:00" }
+${o.blue ? `  - { name: blue, l3vni: 2000, router-mac: "02:${o.rmacByte}:00:00:20:00" }\n` : ''}`;
+}
