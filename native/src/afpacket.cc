@@ -1,5 +1,7 @@
 #include "afpacket.h"
 
+#include "sendbatch.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_packet.h>
@@ -327,17 +329,7 @@ uint32_t AfPacketPort::send(uint8_t* const* frames, const uint32_t* lens, uint32
       used += k;
     }
     frameOf[msgs] = base + used;
-    uint32_t done = 0;
-    while (done < msgs) {
-      int r = sendmmsg(fd_, &txMsgs_[done], msgs - done, MSG_DONTWAIT);
-      if (r <= 0) {
-        if (r < 0 && errno == EINTR) continue;
-        failed += frameOf[done + 1] - frameOf[done];  // this message failed (full queue, link down, EMSGSIZE): skip it
-        done++;
-      } else {
-        done += uint32_t(r);
-      }
-    }
+    failed += sendMessages(fd_, txMsgs_.get(), msgs, frameOf);
     base += used;
   }
   return failed;

@@ -1,5 +1,7 @@
 #include "underlay.h"
 
+#include "sendbatch.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_packet.h>
@@ -223,17 +225,7 @@ uint32_t Underlay::send(uint8_t* const* frames, const uint32_t* lens, const uint
       used += k;
     }
     frameOf[msgs] = base + used;
-    uint32_t done = 0;
-    while (done < msgs) {
-      int r = sendmmsg(tx_, &txMsgs_[done], msgs - done, MSG_DONTWAIT);
-      if (r <= 0) {
-        if (r < 0 && errno == EINTR) continue;
-        failed += frameOf[done + 1] - frameOf[done];  // this message failed (full queue, link down): skip it
-        done++;
-      } else {
-        done += uint32_t(r);
-      }
-    }
+    failed += sendMessages(tx_, txMsgs_.get(), msgs, frameOf);
     base += used;
   }
   return failed;
