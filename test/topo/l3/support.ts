@@ -1,10 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from '../../../src/control/client';
-import type { ControlRequest, ControlResponse } from '../../../src/control/protocol';
 import { ipNs } from '../../support/netns';
 import { pollUntil } from '../../../src/util/poll';
 
@@ -15,8 +10,6 @@ import { pollUntil } from '../../../src/util/poll';
  */
 
 export const REPO = path.resolve(__dirname, '../../..');
-const MAIN = path.join(REPO, 'src/cli/main.ts');
-const NODE_TS = [process.execPath, '--import', 'tsx'];
 
 /** A veth pair with one end in each namespace, both up. */
 export function veth(a: { ns: string; name: string }, b: { ns: string; name: string }): void {
@@ -39,72 +32,8 @@ export function until<T>(what: string, check: () => Promise<T | undefined | null
   return pollUntil(what, check, timeoutMs, everyMs);
 }
 
-/** One `evpn-vtep run --config FILE` in a namespace (`ip netns exec` execs node: the child's PID is the VTEP's). */
-export class VtepRun {
-  readonly dir = mkdtempSync(path.join(tmpdir(), 'ir-run-'));
-  readonly socket = path.join(this.dir, 'ctl.sock');
-  readonly configFile = path.join(this.dir, 'vtep.yaml');
-  readonly logFile = path.join(this.dir, 'vtep.log');
-  private child: ChildProcess | null = null;
-  private exitCode: number | null | undefined = undefined;
-
-  constructor(
-    readonly ns: string,
-    readonly yaml: string,
-    /** Extra `evpn-vtep run` arguments (e.g. --dataplane portable). */
-    readonly args: readonly string[] = [],
-  ) {}
-
-  async start(): Promise<void> {
-    writeFileSync(this.configFile, this.yaml.replaceAll('@SOCKET@', this.socket));
-    const fd = openSync(this.logFile, 'a');
-    try {
-      const c = spawn('ip', ['netns', 'exec', this.ns, ...NODE_TS, MAIN, 'run', '--config', this.configFile, ...this.args], { cwd: REPO, stdio: ['ignore', fd, fd] });
-      this.child = c;
-      c.once('exit', (code) => (this.exitCode = code));
-    } finally {
-      closeSync(fd);
-    }
-    await until('evpn-vtep run to answer on its control socket', async () => {
-      if (this.exitCode !== undefined) throw new Error(`evpn-vtep run exited ${this.exitCode}:\n${this.log()}`);
-      return (await request(this.socket, { cmd: 'show', what: 'peers' }, 2000)).ok;
-    });
-  }
-
-  get running(): boolean {
-    return this.child !== null && this.exitCode === undefined;
-  }
-
-  async ask(req: ControlRequest): Promise<ControlResponse & { ok: true }> {
-    const r = await request(this.socket, req, 5000);
-    if (!r.ok) throw new Error(r.error);
-    return r as ControlResponse & { ok: true };
-  }
-
-  /** `evpn-vtep show ARGS --json --socket S`, exactly as an operator runs it. */
-  show<T>(args: string[]): T {
-    const out = execFileSync(NODE_TS[0]!, [...NODE_TS.slice(1), MAIN, 'show', ...args, '--json', '--socket', this.socket], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
-    return JSON.parse(out) as T;
-  }
-
-  log(): string {
-    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
-  }
-
-  async stop(): Promise<void> {
-    const c = this.child;
-    if (!c || this.exitCode !== undefined) return;
-    const gone = new Promise<void>((r) => c.once('exit', () => r()));
-    c.kill('SIGTERM');
-    if (!(await Promise.race([gone.then(() => true), sleep(5000).then(() => false)]))) c.kill('SIGKILL');
-    await Promise.race([gone, sleep(2000)]);
-  }
-
-  async destroy(): Promise<void> {
-    await this.stop();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+/** One `evpn-vtep run --config FILE` in a namespace: the VTEP suites' runner. */
+export { RunProcess as VtepRun } from '../vtep/support';
 
 /** A test host: its address and a MAC unique to this run (`tag` keeps the tests' MACs apart). */
 export function hostMaker(tag: string): (n: number, ip: string) => { ip: string; mac: string } {

@@ -129,13 +129,15 @@ export class RunProcess {
   constructor(
     readonly ns: string,
     readonly yaml: string,
+    /** Extra `evpn-vtep run` arguments (e.g. --dataplane portable). */
+    readonly args: readonly string[] = [],
   ) {}
 
   async start(): Promise<void> {
     writeFileSync(this.configFile, this.yaml.replaceAll('@SOCKET@', this.socket));
     const fd = openSync(this.logFile, 'a');
     try {
-      const c = spawn('ip', ['netns', 'exec', this.ns, process.execPath, '--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'run', '--config', this.configFile], { cwd: REPO, stdio: ['ignore', fd, fd] });
+      const c = spawn('ip', ['netns', 'exec', this.ns, process.execPath, '--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'run', '--config', this.configFile, ...this.args], { cwd: REPO, stdio: ['ignore', fd, fd] });
       this.child = c;
       this.exitCode = undefined;
       c.once('exit', (code) => (this.exitCode = code));
@@ -149,6 +151,10 @@ export class RunProcess {
     }, 30_000);
   }
 
+  get running(): boolean {
+    return this.child !== null && this.exitCode === undefined;
+  }
+
   async ask(req: ControlRequest): Promise<ControlResponse & { ok: true }> {
     const r = await request(this.socket, req, 5000);
     if (!r.ok) throw new Error(r.error);
@@ -158,6 +164,11 @@ export class RunProcess {
   async view(what: 'macs' | 'arp' | 'vteps' | 'vnis' | 'counters'): Promise<Record<string, string | number | boolean | null>[]> {
     const r = await this.ask({ cmd: 'show', what });
     return 'rows' in r ? r.rows : [];
+  }
+
+  /** `evpn-vtep show ARGS --json --socket S`, exactly as an operator runs it. */
+  show<T>(args: string[]): T {
+    return showCli<T>(this.socket, args);
   }
 
   log(): string {
